@@ -1,0 +1,145 @@
+"""SQLModel table rows. Times are naive: call start times are the telephony system's
+local time; processing times are UTC.
+
+ They never leave ``qa.db`` (and later ``qa.web``).
+
+The schema is built to be referenced: later stages (scorecards with evidence,
+reviews, comments, mystery-shopper entries, playlists of clips) point at
+``call.id`` (stable: derived from the content hash) and ``utterance.id``
+(stable once a call is done; a done call is never re-transcribed in place).
+Changes go through Alembic migrations in ``qa/db/migrations``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Operator(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    name: str | None = None
+    team: str | None = None
+    created_at: datetime = Field(sa_type=DateTime)
+
+
+class Batch(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(sa_type=DateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=DateTime)
+    status: str = "running"  # running | finished | interrupted | aborted
+    inputs: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of the paths given
+    processed: int = 0
+    skipped: int = 0
+    failed: int = 0
+    audio_s: float = 0.0
+    wall_s: float = 0.0
+
+
+class Call(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_call_operator_started", "operator_id", "started_at"),
+        Index("ix_call_status", "status"),
+    )
+
+    id: str = Field(primary_key=True, max_length=64)  # sha256[:12] of the source bytes
+    sha256: str | None = Field(default=None, unique=True, max_length=64)
+    source: str = "audio"  # audio | import
+    external_id: str | None = Field(default=None, index=True)  # call id from an imported transcript
+    file_name: str = Field(index=True)
+    source_path: str
+    status: str = "done"  # done | failed
+    error: str | None = None
+    batch_id: int | None = Field(default=None, foreign_key="batch.id")
+    operator_id: str | None = Field(default=None, foreign_key="operator.id")
+    started_at: datetime | None = Field(default=None, sa_type=DateTime)
+    direction: str | None = None
+    phone: str | None = None
+    order_id: str | None = None
+    extra: str | None = Field(default=None, sa_column=Column(Text))  # JSON object of unknown metadata columns
+    mode: str | None = None  # stereo | mono | import
+    language: str | None = None
+    language_probability: float | None = None
+    duration_s: float | None = None
+    sample_rate_hz: int | None = None
+    channels: int | None = None
+    role_method: str | None = None
+    role_confidence: float | None = None
+    asr_model: str | None = None
+    notes: str | None = Field(default=None, sa_column=Column(Text))  # JSON list (hallucination guard, warnings)
+    processing_s: float | None = None
+    processed_at: datetime = Field(sa_type=DateTime)
+
+
+class Utterance(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("call_id", "idx"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: str = Field(foreign_key="call.id", index=True)
+    idx: int
+    role: str  # agent | customer | unknown
+    speaker: str  # raw label: ch0/ch1 or SPEAKER_00...
+    start_s: float
+    end_s: float
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    confidence: float | None = None  # mean word probability
+
+
+class Word(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("utterance_id", "idx"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    utterance_id: int = Field(foreign_key="utterance.id", index=True)
+    idx: int
+    start_s: float
+    end_s: float
+    text: str
+    probability: float
+
+
+class SpeakerTurn(SQLModel, table=True):
+    """The raw diarization (with overlaps), kept for RTTM export and DER checks."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: str = Field(foreign_key="call.id", index=True)
+    speaker: str
+    start_s: float
+    end_s: float
+
+
+class CallMetrics(SQLModel, table=True):
+    call_id: str = Field(foreign_key="call.id", primary_key=True)
+    duration_s: float
+    talk_s: float
+    talk_listen_ratio: float | None = None
+    silence_total_s: float
+    silence_longest_s: float
+    overtalk_s: float
+
+
+class RoleMetrics(SQLModel, table=True):
+    call_id: str = Field(foreign_key="call.id", primary_key=True)
+    role: str = Field(primary_key=True)
+    talk_s: float
+    talk_ratio: float
+    turns: int
+    words: int
+    speech_rate_wpm: float | None = None
+    interruptions: int
+    response_latency_mean_s: float | None = None
+    response_latency_max_s: float | None = None
+    loudness_dbfs: float | None = None
+
+
+class HumanLabel(SQLModel, table=True):
+    """Verdicts given by people (imported gold labels now; reviews later)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: str = Field(foreign_key="call.id", index=True)
+    criterion_id: str
+    verdict: str  # pass | fail | na
+    source: str  # import | review | calibration
+    author: str | None = None
+    created_at: datetime = Field(sa_type=DateTime)

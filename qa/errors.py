@@ -1,0 +1,67 @@
+"""One tree of domain errors. Messages say what went wrong and how to fix it.
+
+The CLI turns any ``QAError`` into its message and exit code 1; the web layer
+will map them to 4xx responses (``http_status``).
+"""
+
+from __future__ import annotations
+
+
+class QAError(Exception):
+    """Base class for every error the library raises on purpose."""
+
+    http_status = 400
+
+
+class ConfigError(QAError):
+    """A setting or option is invalid."""
+
+
+class RecordingError(QAError):
+    """A recording cannot be used (corrupt, empty, silent, too long...)."""
+
+    http_status = 422
+
+
+class MetadataError(QAError):
+    """Sidecar CSV or file-name pattern problems."""
+
+    http_status = 422
+
+
+class TranscriptFormatError(QAError):
+    """An imported transcript does not follow the interchange format."""
+
+    http_status = 422
+
+
+class ModelError(QAError):
+    """A bundled or user-supplied model cannot be found or loaded."""
+
+    http_status = 500
+
+
+class StageError(QAError):
+    """A pipeline stage failed on one recording."""
+
+    http_status = 500
+
+
+class RubricError(QAError):
+    """A rubric file is malformed."""
+
+    http_status = 422
+
+
+class NotFound(QAError):
+    http_status = 404
+
+
+class Forbidden(QAError):
+    http_status = 403
+
+
+__all__ = [
+    "QAError", "ConfigError", "RecordingError", "MetadataError", "TranscriptFormatError",
+    "ModelError", "StageError", "RubricError", "NotFound", "Forbidden",
+]

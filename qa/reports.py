@@ -1,0 +1,106 @@
+"""Renderables and JSON for the CLI (no printing here)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from qa.export import clock
+from qa.pipeline import BatchReport
+from qa.types import StoredCall
+
+
+def batch_report_dict(report: BatchReport) -> dict:
+    return {
+        "batch_id": report.batch_id,
+        "status": report.status,
+        "processed": report.count("processed"),
+        "skipped": report.count("skipped"),
+        "failed": report.count("failed"),
+        "ignored_files": [str(p) for p in report.ignored],
+        "audio_hours": round(report.audio_s / 3600, 4),
+        "wall_s": round(report.wall_s, 2),
+        "real_time_factor": None if report.real_time_factor is None else round(report.real_time_factor, 3),
+        "files": [
+            {"path": str(o.path), "status": o.status, "call_id": o.call_id, "reason": o.reason,
+             "audio_s": round(o.audio_s, 2), "wall_s": round(o.wall_s, 2), "warnings": list(o.warnings)}
+            for o in report.outcomes
+        ],
+    }
+
+
+def batch_report_tables(report: BatchReport) -> list[Table]:
+    files = Table(title="Calls in this batch")
+    for col in ("file", "call", "status", "audio", "time", "reason / warnings"):
+        files.add_column(col)
+    for o in report.outcomes:
+        style = {"processed": "green", "skipped": "dim", "failed": "red"}[o.status]
+        detail = o.reason or ""
+        if o.warnings:
+            detail = "; ".join(filter(None, [detail, *o.warnings]))
+        files.add_row(
+            o.path.name, o.call_id or "-", f"[{style}]{o.status}[/]", clock(o.audio_s) if o.audio_s else "-",
+            f"{o.wall_s:.1f}s" if o.wall_s else "-", detail,
+        )
+    summary = Table(title="Summary", show_header=False)
+    summary.add_column("what")
+    summary.add_column("value", justify="right")
+    summary.add_row("processed", str(report.count("processed")))
+    summary.add_row("skipped (already stored)", str(report.count("skipped")))
+    summary.add_row("failed", f"[red]{report.count('failed')}[/]" if report.count("failed") else "0")
+    if report.ignored:
+        summary.add_row("ignored (not audio files)", str(len(report.ignored)))
+    summary.add_row("audio processed", f"{report.audio_s / 3600:.3f} h ({report.audio_s:.0f} s)")
+    summary.add_row("wall time", f"{report.wall_s:.1f} s")
+    rtf = report.real_time_factor
+    summary.add_row("real-time factor", f"{rtf:.2f}" if rtf is not None else "-")
+    return [files, summary]
+
+
+def call_view(call: StoredCall) -> list:
+    s, m = call.summary, call.metadata
+    head = Table(show_header=False, title=f"Call {s.call_id}")
+    head.add_column("field")
+    head.add_column("value")
+    rows = [
+        ("file", s.file_name), ("status", s.status if not s.error else f"failed: {s.error}"),
+        ("operator", m.operator_id or "-"), ("started", m.started_at.isoformat(sep=" ") if m.started_at else "-"),
+        ("direction", m.direction.value if m.direction else "-"), ("phone", m.phone or "-"), ("order", m.order_id or "-"),
+        ("mode", s.mode or "-"), ("language", call.transcript.language or "-"),
+        ("duration", clock(s.duration_s) if s.duration_s else "-"),
+        ("roles", f"{call.transcript.role_assignment.method} (confidence {call.transcript.role_assignment.confidence:.2f})"),
+        ("asr model", call.asr_model or "-"),
+    ]
+    for k, v in rows:
+        head.add_row(k, str(v))
+    out: list = [head]
+    f = call.features
+    if f is not None:
+        feats = Table(title="Timing")
+        for col in ("role", "talk", "share", "turns", "wpm", "interrupts", "latency avg/max", "loudness"):
+            feats.add_column(col)
+        for r in f.roles:
+            lat = "-" if r.response_latency_mean_s is None else f"{r.response_latency_mean_s:.1f}/{r.response_latency_max_s:.1f}s"
+            feats.add_row(
+                r.role.value, f"{r.talk_s:.1f}s", f"{r.talk_ratio:.0%}", str(r.turns),
+                f"{r.speech_rate_wpm:.0f}" if r.speech_rate_wpm else "-", str(r.interruptions), lat,
+                f"{r.loudness_dbfs:.0f} dBFS" if r.loudness_dbfs is not None else "-",
+            )
+        out.append(feats)
+        ratio = "-" if f.talk_listen_ratio is None else f"{f.talk_listen_ratio:.2f}"
+        out.append(Text(
+            f"talk/listen {ratio} · silence {f.silence_total_s:.1f}s (longest {f.silence_longest_s:.1f}s) · overtalk {f.overtalk_s:.1f}s"
+        ))
+    transcript = Table(title="Transcript", show_lines=False)
+    transcript.add_column("time", no_wrap=True)
+    transcript.add_column("role", no_wrap=True)
+    transcript.add_column("text")
+    for u in call.transcript.utterances:
+        color = "cyan" if u.role.value == "agent" else "magenta"
+        conf = u.confidence
+        text = u.text if conf is None or conf >= 0.5 else f"{u.text} [dim](low confidence {conf:.2f})[/]"
+        transcript.add_row(clock(u.start_s), f"[{color}]{u.role.value}[/]", text)
+    out.append(transcript)
+    for note in call.notes:
+        out.append(Text(f"note: {note}", style="dim"))
+    return out

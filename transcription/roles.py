@@ -1,0 +1,110 @@
+"""Stage 4c (pure): which speaker is the agent.
+
+Stereo: the agent's channel is configured (default left, ``--agent-channel``).
+
+Mono: each diarized speaker gets a score; the highest is the agent:
+
+* +3 for each opening phrase in the speaker's first utterances within the first
+  20 s (names the shop/company or themselves, "how can I help", «слушаю»);
+* +1 for each agent-only phrase anywhere (order handling, hold requests, the NPS
+  question, "thank you for calling");
+* +1 to the first speaker on inbound calls (the agent answers), +1 to the second
+  speaker on outbound calls (the customer answers «Алло»).
+
+Confidence grows with the margin between the best and second-best scores
+(0.5 = a coin toss). ``MonoRoleRule`` lets a QA lead override it per batch.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from enum import Enum
+
+from qa.types import Direction, Role, RoleAssignment, Utterance
+
+OPENING_PATTERNS = [
+    r"\bмагазин\w*", r"\bкомпани\w*", r"\bменя зовут\b", r"\bслушаю\b", r"\bчем (я )?могу (вам )?помочь\b",
+    r"\bслужба\b", r"\bоператор\w*", r"\bмене звати\b", r"\bкомпані\w*", r"\bслухаю\b", r"\bчим (я )?можу (вам )?допомогти\b",
+    r"\bmy name is\b", r"\bthis is \w+( speaking)?\b", r"\bthank you for calling\b", r"\bthanks for calling\b",
+    r"\bhow (can|may) i help\b", r"\bspeaking\b", r"\bstore\b", r"\bshop\b",
+]
+AGENT_PATTERNS = [
+    r"\bоформ\w*", r"\bваш заказ\w*", r"\bоставайтесь на линии\b", r"\bне кладите трубку\b", r"\bподождите\b",
+    r"\bспасибо за ожидание\b", r"\bпорекоменд\w*", r"\bот (0|нуля|одного|1) до (10|десяти)\b", r"\bспасибо за звонок\b",
+    r"\bваш замовлення\b", r"\bзалишайтеся на лінії\b", r"\bдякую за очікування\b", r"\bпорекоменду\w*", r"\bдякую за дзвінок\b",
+    r"\byour order\b", r"\bstay on the line\b", r"\bhold on\b", r"\bthanks? (you )?for (holding|waiting)\b", r"\brecommend\b",
+    r"\bscale\b", r"\bfor calling\b", r"\bdelivery\b", r"\bдоставк\w*", r"\bдоставк\w*",
+]
+_OPENING = [re.compile(p) for p in OPENING_PATTERNS]
+_AGENT = [re.compile(p) for p in AGENT_PATTERNS]
+OPENING_WINDOW_S = 20.0
+
+
+class MonoRoleRule(str, Enum):
+    AUTO = "auto"  # content + who speaks first (see module doc)
+    FIRST_IS_AGENT = "first-is-agent"
+    FIRST_IS_CUSTOMER = "first-is-customer"
+
+
+def _text(u: Utterance) -> str:
+    return re.sub(r"[^\w\s]+", " ", u.text.lower())
+
+
+def assign_channel_roles(speakers: Sequence[str], agent_channel: int) -> RoleAssignment:
+    agent = f"ch{agent_channel}"
+    roles = tuple((s, Role.AGENT if s == agent else Role.CUSTOMER) for s in speakers)
+    return RoleAssignment(roles=roles, confidence=1.0, method=f"channel:{agent}")
+
+
+def speaker_order(utterances: Sequence[Utterance]) -> list[str]:
+    order: list[str] = []
+    for u in sorted(utterances, key=lambda u: u.start_s):
+        if u.speaker not in order:
+            order.append(u.speaker)
+    return order
+
+
+def role_scores(utterances: Sequence[Utterance], direction: Direction | None) -> dict[str, float]:
+    scores: dict[str, float] = defaultdict(float)
+    order = speaker_order(utterances)
+    for speaker in order:
+        scores[speaker] += 0.0
+    seen_early: dict[str, int] = defaultdict(int)
+    for u in utterances:
+        text = _text(u)
+        if u.start_s <= OPENING_WINDOW_S and seen_early[u.speaker] < 2:
+            seen_early[u.speaker] += 1
+            scores[u.speaker] += 3 * sum(bool(p.search(text)) for p in _OPENING)
+        scores[u.speaker] += sum(bool(p.search(text)) for p in _AGENT)
+    if order:
+        if direction == Direction.OUTBOUND and len(order) > 1:
+            scores[order[1]] += 1
+        else:
+            scores[order[0]] += 1
+    return dict(scores)
+
+
+def assign_mono_roles(
+    utterances: Sequence[Utterance], direction: Direction | None = None, rule: MonoRoleRule = MonoRoleRule.AUTO
+) -> RoleAssignment:
+    order = speaker_order(utterances)
+    if not order:
+        return RoleAssignment(roles=(), confidence=0.0, method="none")
+    if rule != MonoRoleRule.AUTO:
+        agent_index = 0 if rule == MonoRoleRule.FIRST_IS_AGENT else min(1, len(order) - 1)
+        agent = order[agent_index]
+        roles = tuple((s, Role.AGENT if s == agent else Role.CUSTOMER) for s in order)
+        return RoleAssignment(roles=roles, confidence=1.0, method=f"override:{rule.value}")
+    scores = role_scores(utterances, direction)
+    ranked = sorted(order, key=lambda s: (-scores[s], order.index(s)))
+    agent = ranked[0]
+    margin = scores[agent] - (scores[ranked[1]] if len(ranked) > 1 else 0.0)
+    confidence = 0.5 + 0.5 * math.tanh(margin / 3) if len(ranked) > 1 else 0.5
+    roles = tuple((s, Role.AGENT if s == agent else Role.CUSTOMER) for s in order)
+    return RoleAssignment(roles=roles, confidence=round(confidence, 3), method="content")
+
+
+__all__ = ["MonoRoleRule", "assign_channel_roles", "assign_mono_roles", "role_scores"]

@@ -1,0 +1,188 @@
+"""Stage 4: speech to text with faster-whisper, plus a hallucination guard.
+
+:class:`Transcriber` loads the CTranslate2 Whisper model once and is called on
+many audio streams (a channel of a stereo call, or a mono mix). Silero VAD
+(inside faster-whisper) restricts decoding to speech, and
+:func:`drop_hallucinations` removes what Whisper invents on silence, music on
+hold and noise.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qa.errors import ModelError
+from qa.types import AsrResult, AsrSegment, Word
+from transcription.diarize import VadOptions
+
+log = logging.getLogger(__name__)
+
+Hook = Callable[..., None]
+
+# Phrases Whisper is known to invent on silence/music (from subtitle training data).
+PHANTOM_PHRASES: tuple[str, ...] = (
+    "продолжение следует",
+    "субтитры сделал",
+    "субтитры создавал",
+    "субтитры подготовил",
+    "субтитры делал",
+    "редактор субтитров",
+    "корректор",
+    "спасибо за просмотр",
+    "подписывайтесь на канал",
+    "ставьте лайки",
+    "dimatorzok",
+    "субтитри зроблені",
+    "дякую за перегляд",
+    "підписуйтесь на канал",
+    "thanks for watching",
+    "thank you for watching",
+    "please subscribe",
+    "like and subscribe",
+    "subtitles by",
+    "amara org",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriberOptions:
+    model: str  # CTranslate2 directory or faster-whisper model name
+    device: str = "cpu"
+    compute_type: str = "int8"
+    cpu_threads: int = 2
+    beam_size: int = 5
+    vad: VadOptions = field(default_factory=VadOptions)
+    no_speech_threshold: float = 0.6
+    log_prob_threshold: float = -1.0
+    compression_ratio_threshold: float = 2.4
+    min_word_probability: float = 0.25  # one-or-two-word segments below this are noise
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^\w]+", " ", text.lower()).strip()
+
+
+def _collapse_repeats(words: Sequence[Word], max_repeats: int = 2) -> tuple[Word, ...]:
+    """Cut runs where the same 1-4 word n-gram repeats more than ``max_repeats`` times."""
+    out = list(words)
+    for n in (1, 2, 3, 4):
+        i = 0
+        while i + n <= len(out):
+            gram = [_norm(w.text) for w in out[i : i + n]]
+            j = i + n
+            count = 1
+            while j + n <= len(out) and [_norm(w.text) for w in out[j : j + n]] == gram:
+                count += 1
+                j += n
+            if count > max_repeats:
+                del out[i + n * max_repeats : j]
+            i += 1
+    return tuple(out)
+
+
+def drop_hallucinations(segments: Sequence[AsrSegment], options: TranscriberOptions) -> tuple[list[AsrSegment], list[str]]:
+    """Remove invented text. Returns (kept segments, reasons for what was dropped)."""
+    kept: list[AsrSegment] = []
+    dropped: list[str] = []
+    for seg in segments:
+        text = _norm(seg.text)
+        reason = None
+        if not text:
+            reason = "empty"
+        elif seg.no_speech_prob > options.no_speech_threshold and seg.avg_logprob < options.log_prob_threshold:
+            reason = "no speech"
+        elif seg.compression_ratio > options.compression_ratio_threshold:
+            reason = "repetitive"
+        elif any(p in text for p in PHANTOM_PHRASES) and len(text.split()) <= 8:
+            reason = "phantom phrase"
+        elif len(seg.words) <= 2 and seg.words and max(w.probability for w in seg.words) < options.min_word_probability:
+            reason = "low confidence"
+        if reason:
+            dropped.append(f"{reason}: {seg.text.strip()[:60]!r} at {seg.start_s:.1f}s")
+            continue
+        words = _collapse_repeats(seg.words)
+        if len(words) != len(seg.words):
+            seg = AsrSegment(
+                start_s=seg.start_s, end_s=seg.end_s, text="".join(w.text for w in words).strip(), words=words,
+                avg_logprob=seg.avg_logprob, no_speech_prob=seg.no_speech_prob, compression_ratio=seg.compression_ratio,
+            )
+            dropped.append(f"repeated words cut at {seg.start_s:.1f}s")
+        kept.append(seg)
+    return kept, dropped
+
+
+class Transcriber:
+    """faster-whisper model loaded once; ``__call__`` transcribes one 16 kHz stream."""
+
+    def __init__(self, options: TranscriberOptions) -> None:
+        from faster_whisper import WhisperModel
+
+        self.options = options
+        try:
+            self._model = WhisperModel(
+                options.model, device=options.device, compute_type=options.compute_type,
+                cpu_threads=options.cpu_threads, local_files_only=True,
+            )
+        except Exception as exc:  # CTranslate2/huggingface raise many kinds
+            raise ModelError(
+                f"Cannot load the ASR model {options.model!r}: {exc}. Give a CTranslate2 Whisper directory "
+                "(--asr-model / QA_ASR_MODEL) or leave the default bundled model."
+            ) from exc
+
+    def _vad(self):
+        from faster_whisper.vad import VadOptions as FwVadOptions
+
+        v = self.options.vad
+        return FwVadOptions(
+            threshold=v.threshold, min_speech_duration_ms=v.min_speech_duration_ms,
+            min_silence_duration_ms=v.min_silence_duration_ms, speech_pad_ms=v.speech_pad_ms,
+        )
+
+    def detect_language(self, samples: np.ndarray, allowed: Sequence[str]) -> tuple[str, float]:
+        """Most likely language among ``allowed`` (Whisper's own list is far wider)."""
+        _, _, probs = self._model.detect_language(
+            samples, vad_filter=True, vad_parameters=self._vad(), language_detection_segments=2
+        )
+        scores = {lang: p for lang, p in probs if lang in allowed}
+        if not scores:
+            return allowed[0], 0.0
+        lang = max(scores, key=scores.__getitem__)
+        total = sum(scores.values()) or 1.0
+        return lang, scores[lang] / total
+
+    def __call__(
+        self, samples: np.ndarray, *, language: str, initial_prompt: str | None = None, hook: Hook | None = None,
+    ) -> AsrResult:
+        o = self.options
+        duration_s = len(samples) / 16000
+        segments_iter, info = self._model.transcribe(
+            samples, language=language, beam_size=o.beam_size, word_timestamps=True,
+            vad_filter=True, vad_parameters=self._vad(), condition_on_previous_text=False,
+            no_speech_threshold=o.no_speech_threshold, log_prob_threshold=o.log_prob_threshold,
+            compression_ratio_threshold=o.compression_ratio_threshold, initial_prompt=initial_prompt,
+        )
+        raw: list[AsrSegment] = []
+        for seg in segments_iter:
+            words = tuple(
+                Word(round(w.start, 3), round(w.end, 3), w.word, round(float(w.probability), 4))
+                for w in (seg.words or ())
+            )
+            raw.append(AsrSegment(
+                start_s=round(seg.start, 3), end_s=round(seg.end, 3), text=seg.text.strip(), words=words,
+                avg_logprob=float(seg.avg_logprob), no_speech_prob=float(seg.no_speech_prob),
+                compression_ratio=float(seg.compression_ratio),
+            ))
+            if hook is not None:
+                hook("transcribe", completed=min(seg.end, duration_s), total=duration_s)
+        kept, dropped = drop_hallucinations(raw, o)
+        if dropped:
+            log.info("hallucination guard: %s", "; ".join(dropped))
+        return AsrResult(segments=tuple(kept), language=language, language_probability=float(info.language_probability), dropped=tuple(dropped))
+
+
+__all__ = ["Transcriber", "TranscriberOptions", "drop_hallucinations", "PHANTOM_PHRASES"]
