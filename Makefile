@@ -33,7 +33,7 @@ $(STAMP): pyproject.toml constraints.txt $(TORCHAUDIO_NOLIB)
 
 demo: install
 	$(BIN)/qa models
-	$(BIN)/qa process samples/calls --metadata samples/calls.csv || true
+	$(BIN)/qa process samples/calls --metadata samples/calls.csv
 	$(BIN)/qa calls
 	$(BIN)/qa show ru_order_stereo.flac
 

@@ -115,7 +115,7 @@ def find_recordings(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     ignored: list[Path] = []
     for path in paths:
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            for child in sorted(p for p in path.rglob("*") if p.is_file() or p.is_symlink()):
                 if child.name.startswith("."):
                     continue
                 (found if child.suffix.lower() in AUDIO_EXTENSIONS else ignored).append(child)

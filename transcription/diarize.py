@@ -13,6 +13,7 @@ import contextlib
 import importlib.util
 import logging
 import math
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,7 @@ def _load_campplus_class(module_path: Path) -> type:
 
 def _campplus_model():
     """The CAM++ speaker embedding wrapped as a pyannote ``Model``."""
+    _quiet_pyannote_import()
     import torch
     from pyannote.audio import Model
     from torchaudio.compliance import kaldi
@@ -133,6 +135,14 @@ def _campplus_model():
     return CampPlusEmbedding()
 
 
+def _quiet_pyannote_import() -> None:
+    """Import pyannote.audio without its torchcodec warning: we never let pyannote
+    decode files (audio reaches it in memory), so the missing decoder is harmless."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"\s*torchcodec is not installed correctly", category=UserWarning)
+        import pyannote.audio  # noqa: F401
+
+
 @contextlib.contextmanager
 def _no_hub_plda() -> Iterator[None]:
     """pyannote 4's SpeakerDiarization calls ``get_plda(None)``, which reaches for
@@ -151,6 +161,7 @@ class Diarizer:
     """Loads the pyannote pipeline once; call it on many mono recordings."""
 
     def __init__(self, options: DiarizerOptions = DiarizerOptions()) -> None:
+        _quiet_pyannote_import()
         import torch
         from pyannote.audio import Model
         from pyannote.audio.pipelines import SpeakerDiarization
@@ -197,13 +208,18 @@ class Diarizer:
         import torch
 
         waveform = torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32)).unsqueeze(0)
-        output = self._pipeline(
-            {"waveform": waveform, "sample_rate": sample_rate_hz},
-            num_speakers=num_speakers,
-            min_speakers=min_speakers,
-            max_speakers=max_speakers,
-            hook=hook,
-        )
+        with warnings.catch_warnings():
+            # Under ~2 s of speech pyannote has no embedding long enough to cluster and
+            # puts everything in one speaker, warning about an empty mean on the way.
+            warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+            warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
+            output = self._pipeline(
+                {"waveform": waveform, "sample_rate": sample_rate_hz},
+                num_speakers=num_speakers,
+                min_speakers=min_speakers,
+                max_speakers=max_speakers,
+                hook=hook,
+            )
         annotation = getattr(output, "speaker_diarization", output)
         turns = tuple(
             SpeakerTurn(str(label), round(segment.start, 3), round(segment.end, 3))

@@ -1,0 +1,93 @@
+"""The real bundled models on real audio from ../shared/eval (no mocks)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qa.evaluation import diarization_error_rate, read_rttm, role_agreement, word_error_rate
+from qa.recordings import decode, identify
+from qa.types import CallMetadata, Role
+
+pytestmark = pytest.mark.models
+
+
+def test_telephone_sample_diarization_der_within_10_percent(eval_dir, diarizer):
+    folder = eval_dir / "real" / "pyannote_sample_call"
+    audio = decode(folder / "sample.wav")
+    diarization = diarizer(audio.mono(), audio.sample_rate_hz)
+    assert len(diarization.speakers) == 2
+    der = diarization_error_rate(read_rttm(folder / "sample.rttm"), diarization.turns, collar_s=0.5)
+    assert der <= 0.10, f"DER {der:.1%}"
+
+
+def test_telephone_sample_wer_within_25_percent(eval_dir, processor):
+    folder = eval_dir / "real" / "pyannote_sample_call"
+    path = folder / "sample.wav"
+    call = processor(identify(path), decode(path), CallMetadata())
+    reference = " ".join(line.split(maxsplit=5)[5] for line in (folder / "sample.stm").read_text().splitlines() if line.strip())
+    wer = word_error_rate(reference, call.transcript.text)
+    assert call.transcript.language == "en"
+    assert wer <= 0.25, f"WER {wer:.1%}: {call.transcript.text}"
+    # both speakers got words, and every utterance carries timed words
+    assert {u.speaker for u in call.transcript.utterances} == set(call.diarization.speakers)
+    assert all(u.words and u.start_s <= u.words[0].start_s for u in call.transcript.utterances)
+
+
+def test_russian_utterance_key_words(eval_dir, transcriber):
+    audio = decode(eval_dir / "real" / "pisets_ru_asr_smoke" / "test_sound_ru.wav")
+    lang, _ = transcriber.detect_language(audio.mono(), ("ru", "uk", "en"))
+    assert lang == "ru"
+    text = " ".join(s.text for s in transcriber(audio.mono(), language="ru").segments).lower()
+    # «нейронные сети это хорошо»: stems survive Whisper base's case endings
+    for stem in ("нейрон", "сет", "хорош"):
+        assert stem in text, text
+
+
+def test_silence_yields_no_utterances(eval_dir, transcriber, processor):
+    path = eval_dir / "real" / "pisets_ru_asr_smoke" / "test_silence.wav"
+    audio = decode(path)
+    assert transcriber(audio.mono(), language="ru").segments == ()
+    from qa.errors import RecordingError
+
+    with pytest.raises(RecordingError, match="no speech"):
+        processor(identify(path), audio, CallMetadata())
+
+
+@pytest.mark.parametrize("call_name", ["ru-dev-002", "en-dev-004"])
+def test_stereo_synthetic_call_roles(eval_dir, processor, call_name):
+    folder = eval_dir / "synthetic" / call_name
+    path = folder / "stereo.flac"
+    call = processor(identify(path), decode(path), CallMetadata())
+    assert call.mode == "stereo"
+    reference = json.loads((folder / "transcript.json").read_text())
+    ref = [(u["role"], u["start_s"], u["end_s"]) for u in reference["utterances"]]
+    hyp = [(u.role.value, u.start_s, u.end_s) for u in call.transcript.utterances]
+    assert role_agreement(ref, hyp) >= 0.95
+    assert call.transcript.utterances[0].role == Role.AGENT
+    assert call.transcript.language == reference["language"]
+    assert call.transcript.role_assignment.method == "channel:ch0"
+
+
+def test_mono_synthetic_call_roles_from_content(eval_dir, processor):
+    folder = eval_dir / "synthetic" / "ru-dev-002"
+    path = folder / "mono.flac"
+    call = processor(identify(path), decode(path), CallMetadata())
+    assert call.mode == "mono"
+    reference = json.loads((folder / "transcript.json").read_text())
+    ref = [(u["role"], u["start_s"], u["end_s"]) for u in reference["utterances"]]
+    hyp = [(u.role.value, u.start_s, u.end_s) for u in call.transcript.utterances]
+    assert role_agreement(ref, hyp) >= 0.85
+    assert call.transcript.role_assignment.method == "content"
+    assert call.transcript.role_assignment.confidence > 0.5
+    agent = call.features.for_role(Role.AGENT)
+    assert agent is not None and agent.talk_s > 0 and agent.speech_rate_wpm
+
+
+def test_english_clip_is_recognised_nearly_verbatim(eval_dir, transcriber):
+    audio = decode(eval_dir / "real" / "ru_speech" / "en_jfk.flac")
+    text = " ".join(s.text for s in transcriber(audio.mono(), language="en").segments)
+    reference = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+    assert word_error_rate(reference, text) <= 0.1, text
