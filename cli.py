@@ -16,7 +16,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -73,7 +72,8 @@ def command(name: str | None = None):
             try:
                 return fn(*args, **kwargs)
             except QAError as exc:
-                raise click.ClickException(str(exc)) from exc
+                err.print(f"[red]Error:[/] {exc}", highlight=False, soft_wrap=True)
+                raise typer.Exit(1) from exc
 
         return app.command(name)(wrapper)
 

@@ -9,8 +9,8 @@ from the samples (loudness via librosa). Definitions:
 * overtalk: time both parties speak at once.
 * interruption: a role starts speaking while the other party's utterance has
   started more than 0.3 s earlier and goes on for at least 0.5 s more.
-* response latency: the gap between the other party's utterance end and this
-  role's next utterance start (overlapping starts are not latencies).
+* response latency: when the other party had the floor and stopped, the gap
+  until this role starts speaking (starts over the other party are not latencies).
 * speech rate: words per minute of the role's talk time.
 """
 
@@ -97,9 +97,11 @@ def compute_features(
             if o.start_s + INTERRUPT_AFTER_START_S < u.start_s < o.end_s - INTERRUPT_REMAINING_S
         )
         latencies: list[float] = []
-        for prev, cur in zip(ordered, ordered[1:]):
-            if cur.role == role and prev.role not in (role, Role.UNKNOWN) and cur.start_s >= prev.end_s:
-                latencies.append(cur.start_s - prev.end_s)
+        for u in mine:
+            other_end = max((o.end_s for o in others if o.end_s <= u.start_s), default=None)
+            own_end = max((m.end_s for m in mine if m.start_s < u.start_s), default=float("-inf"))
+            if other_end is not None and other_end > own_end:  # the other party had the floor and stopped
+                latencies.append(u.start_s - other_end)
         role_talk = total(per_role[role])
         n_words = sum(len(u.text.split()) for u in mine)
         channel = (channel_of_speaker or {}).get(mine[0].speaker)

@@ -1,0 +1,107 @@
+"""Storage on SQLite and on a real PostgreSQL server (no models: imported transcripts)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from qa.db import repo
+from qa.db.engine import make_engine
+from qa.db.migrate import current_revision, head_revision, upgrade
+from qa.errors import NotFound
+from qa.imports import import_files, read_interchange
+from qa.types import CallMetadata, call_id_for
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = repo.open_database(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def dev_files(eval_dir) -> list[Path]:
+    return sorted((eval_dir / "labeled-dev").glob("*.json"))[:6]
+
+
+def test_import_roundtrip_keeps_transcript_labels_and_metadata(engine, dev_files):
+    results = import_files(engine, dev_files)
+    assert [r.status for r in results] == ["imported"] * len(dev_files)
+    source = json.loads(dev_files[0].read_text())
+    call_id = repo.resolve_call(engine, ref=source["call_id"])
+    stored = repo.load_call(engine, call_id=call_id)
+    assert stored.summary.external_id == source["call_id"]
+    assert stored.metadata.operator_id == source["operator"]
+    assert stored.metadata.started_at == datetime.fromisoformat(source["started_at"])
+    assert [(u.role.value, u.start_s, u.end_s, u.text) for u in stored.transcript.utterances] == sorted(
+        [(u["role"], u["start_s"], u["end_s"], u["text"]) for u in source["utterances"]], key=lambda x: x[1]
+    )
+    assert stored.features is not None and stored.features.talk_s > 0
+    with engine.connect() as conn:
+        labels = dict(conn.execute(text("select criterion_id, verdict from humanlabel where call_id = :c"), {"c": call_id}).all())
+    assert labels == source["labels"]
+    # the same files again: nothing new, nothing changed
+    again = import_files(engine, dev_files)
+    assert [r.status for r in again] == ["skipped"] * len(dev_files)
+    assert repo.table_counts(engine)["calls"] == len(dev_files)
+
+
+def test_list_filters_and_resolve(engine, dev_files):
+    import_files(engine, dev_files)
+    calls = repo.list_calls(engine)
+    assert len(calls) == len(dev_files)
+    assert [c.started_at for c in calls] == sorted(c.started_at for c in calls)
+    operator = calls[0].operator_id
+    mine = repo.list_calls(engine, operator=operator)
+    assert mine and all(c.operator_id == operator for c in mine)
+    day = calls[0].started_at.replace(hour=0, minute=0, second=0)
+    same_day = repo.list_calls(engine, date_from=day, date_to=day.replace(day=day.day + 1))
+    assert calls[0] in same_day and all(c.started_at.date() == day.date() for c in same_day)
+    assert repo.resolve_call(engine, ref=calls[0].call_id) == calls[0].call_id
+    assert repo.resolve_call(engine, ref=calls[0].file_name) == calls[0].call_id
+    with pytest.raises(NotFound, match="qa calls"):
+        repo.resolve_call(engine, ref="no-such-call")
+
+
+def test_failure_never_overwrites_a_processed_call(engine, dev_files):
+    import_files(engine, dev_files[:1])
+    call = read_interchange(dev_files[0])
+    call_id = call_id_for(call.sha256)
+    before = repo.load_call(engine, call_id=call_id)
+    repo.save_failure(engine, call_id=call_id, sha256=call.sha256, path=dev_files[0], reason="boom", batch_id=None, metadata=CallMetadata())
+    assert repo.load_call(engine, call_id=call_id) == before
+    # a failure on a new file is recorded with its reason, and a later success replaces it
+    repo.save_failure(engine, call_id="abc123abc123", sha256=None, path=Path("x.wav"), reason="file is empty", batch_id=None, metadata=CallMetadata(operator_id="op-new"))
+    failed = repo.list_calls(engine, status="failed")
+    assert [(c.call_id, c.error, c.operator_id) for c in failed] == [("abc123abc123", "file is empty", "op-new")]
+
+
+def test_migrations_are_at_head_and_upgrade_keeps_data(db_url, dev_files):
+    engine = make_engine(db_url)
+    upgrade(engine, "0001")
+    import_files(engine, dev_files[:2])
+    counts = repo.table_counts(engine)
+    upgrade(engine)  # to head: existing rows survive
+    assert current_revision(engine) == head_revision(engine)
+    assert repo.table_counts(engine) == counts
+    tables = set(inspect(engine).get_table_names())
+    assert {"call", "utterance", "word", "operator", "batch", "speakerturn", "callmetrics", "rolemetrics", "humanlabel", "alembic_version"} <= tables
+    engine.dispose()
+
+
+def test_models_match_the_migrated_schema(db_url):
+    """Autogenerate finds nothing to do: the tables and the migrations agree."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    engine = repo.open_database(db_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    engine.dispose()
+    assert diff == []
