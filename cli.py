@@ -29,7 +29,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
+# Tables need room: 120 columns when the output is not a terminal (pipes, CI logs).
+out = Console(width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True)
 
 
@@ -203,12 +204,14 @@ def calls(
         _print_json([asdict(r) for r in rows])
         return
     table = Table(title=f"{len(rows)} call(s)")
-    for col in ("call", "file", "operator", "started", "mode", "lang", "duration", "utt.", "status"):
-        table.add_column(col)
+    for col in ("call", "started", "operator", "file"):
+        table.add_column(col, no_wrap=col != "file")
+    for col in ("mode", "lang", "length", "utt.", "status"):
+        table.add_column(col, no_wrap=True)
     for r in rows:
         status_cell = "[green]done[/]" if r.status == "done" else f"[red]failed[/]: {r.error}"
         table.add_row(
-            r.call_id, r.file_name, r.operator_id or "-", r.started_at.strftime("%Y-%m-%d %H:%M") if r.started_at else "-",
+            r.call_id, r.started_at.strftime("%Y-%m-%d %H:%M") if r.started_at else "-", r.operator_id or "-", r.file_name,
             r.mode or "-", r.language or "-", clock(r.duration_s) if r.duration_s else "-", str(r.utterances), status_cell,
         )
     out.print(table)

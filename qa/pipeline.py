@@ -225,6 +225,10 @@ class BatchReport:
         return self.count("failed") == 0 and self.status == "finished"
 
 
+class StorageError(StageError):
+    """The database refused a write (disk full, read-only, gone)."""
+
+
 MetadataFor = Callable[[Path], tuple[CallMetadata, tuple[str, ...]]]
 
 
@@ -244,7 +248,10 @@ def process_batch(
     """
     emit = hook or (lambda *a, **k: None)
     files, ignored = find_recordings(list(paths))
-    batch_id = repo.start_batch(engine, inputs=[str(p) for p in paths])
+    try:
+        batch_id = repo.start_batch(engine, inputs=[str(p) for p in paths])
+    except OperationalError as exc:
+        raise StorageError(f"cannot write to the database: {exc.orig or exc}. Free disk space or fix QA_DB_URL.") from exc
     report = BatchReport(batch_id=batch_id, ignored=ignored)
     started = time.perf_counter()
     emit("batch_start", total=len(files), ignored=len(ignored))
@@ -272,10 +279,6 @@ def process_batch(
             log.warning("could not record the batch summary (database unavailable)")
         emit("batch_end", report=report)
     return report
-
-
-class StorageError(StageError):
-    """The database refused a write (disk full, read-only, gone)."""
 
 
 def _process_one(engine: Engine, path: Path, processor: CallProcessor, metadata_for: MetadataFor, batch_id: int, emit: Hook) -> FileOutcome:

@@ -156,3 +156,43 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_calls(tmp_path, eval_dir):
     con = sqlite3.connect(home / "qa.db")
     assert con.execute("select status from batch").fetchall() == [("interrupted",)]
     assert con.execute("select count(*) from call where status='done'").fetchone()[0] == 1
+
+
+def test_disk_full_stops_the_batch_and_keeps_what_is_stored(tmp_path, eval_dir, processor):
+    """SQLite's own 'database or disk is full' (a page limit stands in for a full disk)."""
+    from sqlalchemy import event
+
+    from qa.db import repo
+    from qa.db.engine import make_engine
+    from qa.pipeline import StorageError, process_batch
+
+    url = f"sqlite:///{tmp_path / 'full.db'}"
+    engine = repo.open_database(url)
+    smoke = eval_dir / "real" / "pisets_ru_asr_smoke"
+    first = process_batch(engine, [smoke / "test_sound_en.wav"], processor=processor)
+    assert first.count("processed") == 1
+    before = _dump(tmp_path / "full.db")
+    engine.dispose()
+
+    full = make_engine(url)
+
+    @event.listens_for(full, "connect")
+    def _no_room_to_grow(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        pages = cur.execute("PRAGMA page_count").fetchone()[0]
+        cur.execute(f"PRAGMA max_page_count = {pages}")
+        cur.close()
+
+    with pytest.raises(StorageError, match="disk is full"):
+        process_batch(full, [SAMPLES], processor=processor)  # fills the last free bytes, then fails
+    full.dispose()
+    after = _dump(tmp_path / "full.db")
+    kept = {row[0] for row in before["calls"]}
+    for table, rows in after.items():
+        assert [r for r in rows if r[0] in kept] == before[table], table
+    # a call stored before the disk filled up is complete; none is half-written
+    con = sqlite3.connect(tmp_path / "full.db")
+    for (call_id,) in con.execute("select id from call where status = 'done'"):
+        assert con.execute("select count(*) from callmetrics where call_id = ?", (call_id,)).fetchone()[0] == 1
+        assert con.execute("select count(*) from utterance where call_id = ?", (call_id,)).fetchone()[0] > 0
+    assert con.execute("select count(*) from call").fetchone()[0] < 1 + len(list(SAMPLES.iterdir()))
