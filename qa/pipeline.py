@@ -115,7 +115,7 @@ class CallProcessor:
         stereo = audio.is_stereo and not _is_dual_mono(channels)
         if audio.is_stereo and not stereo:
             notes.append("stereo file with identical channels: processed as mono")
-        mix = audio.mono() if not stereo else np.mean(np.stack(channels), axis=0).astype(np.float32)
+        mix = audio.mono()
 
         stage("stage", name="language")
         language, language_p = self._language(mix)

@@ -78,7 +78,5 @@ def db_url(request, tmp_path) -> str:
     try:
         yield base.rsplit("/", 1)[0] + "/" + name
     finally:
-        from sqlalchemy.engine import Engine  # noqa: F401
-
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()

@@ -80,10 +80,11 @@ def test_errors_are_one_line_with_exit_code_1(tmp_path):
     bad.write_text('{"call_id": "x", "language": "de", "utterances": []}')
     broken = tmp_path / "broken.json"
     broken.write_text('{"call_id": ')
-    result = qa("import-transcript", str(bad), str(broken))
+    result = qa("import-transcript", str(bad), str(broken), "--json")
     assert result.exit_code == 1
-    assert "language 'de' is not one of ru, uk, en" in result.output
-    assert "not valid UTF-8 JSON (line 1" in result.output
+    reasons = [r["detail"] for r in json.loads(result.stdout)]
+    assert "language 'de' is not one of ru, uk, en" in reasons[0]
+    assert "not valid UTF-8 JSON (line 1" in reasons[1]
     assert qa("calls", "--from", "yesterday").exit_code == 1
 
 

@@ -56,30 +56,30 @@ def test_silence_yields_no_utterances(eval_dir, transcriber, processor):
         processor(identify(path), audio, CallMetadata())
 
 
-@pytest.mark.parametrize("call_name", ["ru-dev-002", "en-dev-004"])
-def test_stereo_synthetic_call_roles(eval_dir, processor, call_name):
-    folder = eval_dir / "synthetic" / call_name
-    path = folder / "stereo.flac"
+def _process_synthetic(processor, folder: Path, audio_name: str):
+    """Run a synthetic call through the pipeline; return (call, reference json, role agreement)."""
+    path = folder / audio_name
     call = processor(identify(path), decode(path), CallMetadata())
-    assert call.mode == "stereo"
     reference = json.loads((folder / "transcript.json").read_text())
     ref = [(u["role"], u["start_s"], u["end_s"]) for u in reference["utterances"]]
     hyp = [(u.role.value, u.start_s, u.end_s) for u in call.transcript.utterances]
-    assert role_agreement(ref, hyp) >= 0.95
+    return call, reference, role_agreement(ref, hyp)
+
+
+@pytest.mark.parametrize("call_name", ["ru-dev-002", "en-dev-004"])
+def test_stereo_synthetic_call_roles(eval_dir, processor, call_name):
+    call, reference, agreement = _process_synthetic(processor, eval_dir / "synthetic" / call_name, "stereo.flac")
+    assert call.mode == "stereo"
+    assert agreement >= 0.95
     assert call.transcript.utterances[0].role == Role.AGENT
     assert call.transcript.language == reference["language"]
     assert call.transcript.role_assignment.method == "channel:ch0"
 
 
 def test_mono_synthetic_call_roles_from_content(eval_dir, processor):
-    folder = eval_dir / "synthetic" / "ru-dev-002"
-    path = folder / "mono.flac"
-    call = processor(identify(path), decode(path), CallMetadata())
+    call, _, agreement = _process_synthetic(processor, eval_dir / "synthetic" / "ru-dev-002", "mono.flac")
     assert call.mode == "mono"
-    reference = json.loads((folder / "transcript.json").read_text())
-    ref = [(u["role"], u["start_s"], u["end_s"]) for u in reference["utterances"]]
-    hyp = [(u.role.value, u.start_s, u.end_s) for u in call.transcript.utterances]
-    assert role_agreement(ref, hyp) >= 0.85
+    assert agreement >= 0.85
     assert call.transcript.role_assignment.method == "content"
     assert call.transcript.role_assignment.confidence > 0.5
     agent = call.features.for_role(Role.AGENT)

@@ -8,8 +8,9 @@ utterance until the speaker changes or a pause is long enough.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
-from qa.types import AsrResult, Diarization, RoleAssignment, SpeakerTurn, Utterance, Word
+from qa.types import AsrResult, Diarization, Role, RoleAssignment, SpeakerTurn, Utterance, Word
 
 MAX_PAUSE_S = 1.2  # a longer pause inside one speaker's speech starts a new utterance
 NEAREST_TURN_S = 1.0  # a word outside every turn joins the nearest turn within this distance
@@ -37,8 +38,6 @@ def speaker_for_word(word: Word, turns: Sequence[SpeakerTurn], previous: str | N
 
 
 def _utterance(speaker: str, words: Sequence[Word], roles: RoleAssignment | None) -> Utterance:
-    from qa.types import Role
-
     return Utterance(
         role=roles.role_of(speaker) if roles else Role.UNKNOWN,
         speaker=speaker,
@@ -89,8 +88,6 @@ def align_channels(asr_by_speaker: Mapping[str, AsrResult], roles: RoleAssignmen
 
 
 def with_roles(utterances: Sequence[Utterance], roles: RoleAssignment) -> list[Utterance]:
-    from dataclasses import replace
-
     return [replace(u, role=roles.role_of(u.speaker)) for u in utterances]
 
 

@@ -36,7 +36,7 @@ AGENT_PATTERNS = [
     r"\bспасибо за ожидание\b", r"\bпорекоменд\w*", r"\bот (0|нуля|одного|1) до (10|десяти)\b", r"\bспасибо за звонок\b",
     r"\bваш замовлення\b", r"\bзалишайтеся на лінії\b", r"\bдякую за очікування\b", r"\bпорекоменду\w*", r"\bдякую за дзвінок\b",
     r"\byour order\b", r"\bstay on the line\b", r"\bhold on\b", r"\bthanks? (you )?for (holding|waiting)\b", r"\brecommend\b",
-    r"\bscale\b", r"\bfor calling\b", r"\bdelivery\b", r"\bдоставк\w*", r"\bдоставк\w*",
+    r"\bscale\b", r"\bfor calling\b", r"\bdelivery\b", r"\bдоставк\w*",
 ]
 _OPENING = [re.compile(p) for p in OPENING_PATTERNS]
 _AGENT = [re.compile(p) for p in AGENT_PATTERNS]

@@ -281,7 +281,10 @@ def load_call(engine: Engine, *, call_id: str) -> StoredCall:
         )
         return StoredCall(
             summary=_summary(row, len(utterances)), metadata=metadata, transcript=transcript,
-            diarization=Diarization(tuple(SpeakerTurn(x.speaker, x.start_s, x.end_s) for x in turns), method=row.mode or ""),
+            diarization=Diarization(
+                tuple(SpeakerTurn(x.speaker, x.start_s, x.end_s) for x in turns),
+                method={"stereo": "channels", "mono": "pyannote"}.get(row.mode or "", row.mode or ""),
+            ),
             features=features,
             notes=tuple(json.loads(notes)) if notes and notes.startswith("[") else (),
             source_path=row.source_path, asr_model=row.asr_model,
