@@ -55,6 +55,7 @@ test-fast: install
 
 bench: install
 	$(BIN)/python bench/bench_process.py
+	$(BIN)/python bench/bench_accuracy.py
 
 # Regenerate the bundled demo calls (needs Debian's festival, festvox-ru, espeak-ng).
 samples: install
