@@ -100,6 +100,16 @@ def test_mono_roles_follow_the_greeting_not_the_first_speaker():
     assert roles.confidence > 0.9 and roles.method == "content"
 
 
+def test_mono_roles_a_customer_naming_the_shop_is_still_the_customer():
+    utterances = [
+        utt("unknown", 0.5, 3.0, "«Книжный двор», Дмитрий, добрый день!", speaker="S0"),
+        utt("unknown", 3.8, 8.0, "Добрый день. Скажите, у вас есть эта книга?", speaker="S1"),
+        utt("unknown", 8.8, 16.0, "Да, есть, восемьсот девяносто рублей.", speaker="S0"),
+        utt("unknown", 17.5, 21.0, "А в магазине на Садовой можно забрать?", speaker="S1"),
+    ]
+    assert assign_mono_roles(utterances, Direction.INBOUND).role_of("S0") == Role.AGENT
+
+
 def test_mono_roles_without_cues_fall_back_to_who_answers_and_are_unsure():
     utterances = [utt("unknown", 0.0, 1.0, "Да?", speaker="A"), utt("unknown", 1.5, 3.0, "Ну да.", speaker="B")]
     inbound = assign_mono_roles(utterances, Direction.INBOUND)

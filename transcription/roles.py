@@ -4,11 +4,12 @@ Stereo: the agent's channel is configured (default left, ``--agent-channel``).
 
 Mono: each diarized speaker gets a score; the highest is the agent:
 
-* +3 for each opening phrase in the speaker's first utterances within the first
-  20 s (names the shop/company or themselves, "how can I help", «слушаю»);
+* +3 for each opening phrase in the speaker's first utterance, if it starts in
+  the first 20 s (names the shop/company or themselves, "how can I help", «слушаю»);
 * +1 for each agent-only phrase anywhere (order handling, hold requests, the NPS
   question, "thank you for calling");
-* +1 to the first speaker on inbound calls (the agent answers), +1 to the second
+* -1 for each customer-typical phrase («я хочу», «у вас есть», "I'd like", "do you have");
+* +2 to the first speaker on inbound calls (the agent answers), +2 to the second
   speaker on outbound calls (the customer answers «Алло»).
 
 Confidence grows with the margin between the best and second-best scores
@@ -38,7 +39,13 @@ AGENT_PATTERNS = [
     r"\byour order\b", r"\bstay on the line\b", r"\bhold on\b", r"\bthanks? (you )?for (holding|waiting)\b", r"\brecommend\b",
     r"\bscale\b", r"\bfor calling\b", r"\bdelivery\b", r"\bдоставк\w*",
 ]
+CUSTOMER_PATTERNS = [
+    r"\bя (хочу|хотел\w*)\b", r"\bу вас (есть|можно)\b", r"\bмне (нужн\w*|бы)\b", r"\bскажите\b", r"\bподскажите,? (у вас|а)\b",
+    r"\bя (хочу|хотів|хотіла)\b", r"\bу вас є\b", r"\bмені (потрібн\w*|би)\b", r"\bскажіть\b",
+    r"\bi(?:'d| would) like\b", r"\bi want\b", r"\bdo you have\b", r"\bi need\b", r"\bcan i (order|get)\b",
+]
 _OPENING = [re.compile(p) for p in OPENING_PATTERNS]
+_CUSTOMER = [re.compile(p) for p in CUSTOMER_PATTERNS]
 _AGENT = [re.compile(p) for p in AGENT_PATTERNS]
 OPENING_WINDOW_S = 20.0
 
@@ -72,18 +79,20 @@ def role_scores(utterances: Sequence[Utterance], direction: Direction | None) ->
     order = speaker_order(utterances)
     for speaker in order:
         scores[speaker] += 0.0
-    seen_early: dict[str, int] = defaultdict(int)
-    for u in utterances:
+    opened: set[str] = set()
+    for u in sorted(utterances, key=lambda u: u.start_s):
         text = _text(u)
-        if u.start_s <= OPENING_WINDOW_S and seen_early[u.speaker] < 2:
-            seen_early[u.speaker] += 1
-            scores[u.speaker] += 3 * sum(bool(p.search(text)) for p in _OPENING)
+        if u.speaker not in opened:
+            opened.add(u.speaker)
+            if u.start_s <= OPENING_WINDOW_S:
+                scores[u.speaker] += 3 * sum(bool(p.search(text)) for p in _OPENING)
         scores[u.speaker] += sum(bool(p.search(text)) for p in _AGENT)
+        scores[u.speaker] -= sum(bool(p.search(text)) for p in _CUSTOMER)
     if order:
         if direction == Direction.OUTBOUND and len(order) > 1:
-            scores[order[1]] += 1
+            scores[order[1]] += 2
         else:
-            scores[order[0]] += 1
+            scores[order[0]] += 2
     return dict(scores)
 
 
@@ -102,7 +111,7 @@ def assign_mono_roles(
     ranked = sorted(order, key=lambda s: (-scores[s], order.index(s)))
     agent = ranked[0]
     margin = scores[agent] - (scores[ranked[1]] if len(ranked) > 1 else 0.0)
-    confidence = 0.5 + 0.5 * math.tanh(margin / 3) if len(ranked) > 1 else 0.5
+    confidence = 0.5 + 0.5 * math.tanh(margin / 4) if len(ranked) > 1 else 0.5
     roles = tuple((s, Role.AGENT if s == agent else Role.CUSTOMER) for s in order)
     return RoleAssignment(roles=roles, confidence=round(confidence, 3), method="content")
 
