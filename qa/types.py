@@ -275,3 +275,52 @@ class StoredCall:
     notes: tuple[str, ...]
     source_path: str
     asr_model: str | None
+
+
+# ---------------------------------------------------------------- scoring
+
+
+class Verdict(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    NA = "na"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why a verdict: the quote, where it is, and the rule that fired."""
+
+    utterance_index: int | None
+    start_s: float | None
+    end_s: float | None
+    role: str | None
+    quote: str
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionResult:
+    criterion_id: str
+    section_id: str
+    verdict: Verdict
+    reason: str
+    evidence: tuple[Evidence, ...]
+    confidence: float
+    weight: float
+    critical: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Scorecard:
+    rubric_id: str
+    rubric_version: int
+    rubric_hash: str
+    language: str
+    results: tuple[CriterionResult, ...]
+    section_scores: tuple[tuple[str, float | None], ...]
+    total: float | None
+    critical_failed: bool
+    outcome: tuple[tuple[str, Any], ...] = ()
+
+    def result(self, criterion_id: str) -> CriterionResult | None:
+        return next((r for r in self.results if r.criterion_id == criterion_id), None)

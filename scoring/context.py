@@ -1,0 +1,66 @@
+"""What every criterion sees of one call: tokenised utterances, timing features,
+and conversation events detected once (order agreed, hold, ...)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from qa.types import CallFeatures, Evidence, Role
+from scoring.patterns import Pattern, compile_pattern
+from scoring.text import CallText, UttText
+
+Lexicon = dict[str, list[str]]  # language -> patterns
+
+
+@lru_cache(maxsize=4096)
+def _compiled(source: str, language: str) -> Pattern:
+    return compile_pattern(source, language)
+
+
+def patterns_for(lexicon: Lexicon | None, language: str) -> list[Pattern]:
+    if not lexicon:
+        return []
+    return [_compiled(p, language) for p in lexicon.get(language, [])]
+
+
+def first_match(utt: UttText, patterns: list[Pattern]) -> Pattern | None:
+    return next((p for p in patterns if p.find(utt.tokens) is not None), None)
+
+
+def evidence(utt: UttText, rule: str) -> Evidence:
+    u = utt.utterance
+    return Evidence(utt.index, u.start_s, u.end_s, u.role.value, u.text, rule)
+
+
+def low_confidence_penalty(utts: list[UttText]) -> float:
+    """Mean ASR word probability of the quoted utterances (1.0 for typed transcripts)."""
+    probs = [w.probability for u in utts for w in u.utterance.words]
+    return round(sum(probs) / len(probs), 3) if probs else 1.0
+
+
+@dataclass
+class CallContext:
+    text: CallText
+    features: CallFeatures | None
+    events: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def language(self) -> str:
+        return self.text.language
+
+    def agent(self) -> list[UttText]:
+        return [u for u in self.text.utterances if u.role == Role.AGENT]
+
+    def customer(self) -> list[UttText]:
+        return [u for u in self.text.utterances if u.role == Role.CUSTOMER]
+
+    def find(self, lexicon: Lexicon | None, role: str | None = "agent", utts: list[UttText] | None = None) -> list[tuple[UttText, Pattern]]:
+        pats = patterns_for(lexicon, self.language)
+        pool = utts if utts is not None else self.text.by_role(role)
+        out = []
+        for u in pool:
+            p = first_match(u, pats)
+            if p is not None:
+                out.append((u, p))
+        return out

