@@ -168,6 +168,7 @@ class Greeting(CriterionKind):
 
 class DiscoveryParams(_Params):
     open_question: Lexicon
+    not_needs: Lexicon = Field(default_factory=dict, description="questions about a specification (size, colour) that do not count")
     proposal: Lexicon = Field(description="the agent proposes/confirms a product (price, a model...)")
     not_a_sale: Lexicon = Field(description="customer requests that are no sale: delivery status, complaint, refund")
     order: OrderLexicon
@@ -181,14 +182,15 @@ class Discovery(CriterionKind):
 
     def evaluate(self, call: CallContext, p: DiscoveryParams) -> Judgement:
         order = order_agreed_index(call, p.order)
-        early_customer = call.customer()[:3]
-        service = call.find(p.not_a_sale, utts=early_customer)
+        opening = call.customer()[:3] + call.agent()[:2]
+        service = call.find(p.not_a_sale, utts=sorted(opening, key=lambda u: u.index))
         if service and order is None:
             utt, pat = service[0]
             return _judge(NA, "not a sale or consultation", [utt], f"not_a_sale: {pat.source}")
         proposals = call.find(p.proposal, role="agent")
         limit = min([u.index for u, _ in proposals] + ([order] if order is not None else []), default=len(call.text.utterances))
-        before = [u for u in call.agent() if u.index <= limit]
+        spec = {u.index for u, _ in call.find(p.not_needs, role="agent")}
+        before = [u for u in call.agent() if u.index <= limit and u.index not in spec]
         hits = call.find(p.open_question, utts=before)
         if hits:
             utt, pat = hits[0]

@@ -15,7 +15,8 @@ from scoring.context import CallContext, Lexicon
 class OrderLexicon(BaseModel):
     agent_places: Lexicon = {}
     customer_takes: Lexicon = {}
-    not_an_order: Lexicon = {}  # customer refusals that cancel a "take" in the same utterance
+    proposal: Lexicon = {}  # when given, a customer's "take" counts only after the agent's first proposal
+    not_an_order: Lexicon = {}  # refusals, returns, call-backs: such an utterance places no order
 
 
 def order_agreed_index(call: CallContext, lex: OrderLexicon) -> int | None:
@@ -23,9 +24,15 @@ def order_agreed_index(call: CallContext, lex: OrderLexicon) -> int | None:
     key = "order_agreed"
     if key in call.events:
         return call.events[key]  # type: ignore[return-value]
-    hits = [u.index for u, _ in call.find(lex.agent_places, role="agent")]
-    refusals = {u.index for u, _ in call.find(lex.not_an_order, role="customer")}
-    hits += [u.index for u, _ in call.find(lex.customer_takes, role="customer") if u.index not in refusals]
+    refusals = {u.index for u, _ in call.find(lex.not_an_order, role="any")}
+    hits = [u.index for u, _ in call.find(lex.agent_places, role="agent") if u.index not in refusals]
+    proposals = [u.index for u, _ in call.find(lex.proposal, role="agent")] if lex.proposal else [-1]
+    first_proposal = min(proposals, default=None)
+    if first_proposal is not None:
+        hits += [
+            u.index for u, _ in call.find(lex.customer_takes, role="customer")
+            if u.index not in refusals and u.index > first_proposal
+        ]
     index = min(hits) if hits else None
     call.events[key] = index
     return index
