@@ -30,6 +30,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 # Tables need room: 120 columns when the output is not a terminal (pipes, CI logs).
+rubric_app = typer.Typer(help="Validate and inspect rubrics (YAML in rubrics/).", no_args_is_help=True)
+app.add_typer(rubric_app, name="rubric")
+
 out = Console(width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True)
 
@@ -64,7 +67,7 @@ class FormatOpt(str, Enum):
     rttm = "rttm"
 
 
-def command(name: str | None = None):
+def command(name: str | None = None, parent: typer.Typer | None = None):
     """Register a command whose QAError becomes a one-line message and exit code 1."""
 
     def decorate(fn):
@@ -76,12 +79,19 @@ def command(name: str | None = None):
                 err.print(f"[red]Error:[/] {exc}", highlight=False, soft_wrap=True)
                 raise typer.Exit(1) from exc
 
-        return app.command(name)(wrapper)
+        return (parent or app).command(name)(wrapper)
 
     return decorate
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+RubricOpt = Annotated[Optional[str], typer.Option("--rubric", help="Rubric id from rubrics/ or a YAML file [default: order_desk, or QA_RUBRIC].")]
+
+
+def _rubric(settings, ref: Optional[str]):
+    from scoring.rubric import find_rubric
+
+    return find_rubric(ref or settings.rubric)
 
 
 def _settings(**overrides):
@@ -110,6 +120,8 @@ def process(
     agent_channel: Annotated[Optional[ChannelOpt], typer.Option(help="Stereo recordings: the operator's channel [default: left, or QA_AGENT_CHANNEL].")] = None,
     mono_roles: Annotated[MonoRolesOpt, typer.Option(help="Mono recordings: who is the agent. 'auto' scores greetings, agent phrases and who speaks first.")] = MonoRolesOpt.auto,
     asr_model: Annotated[Optional[str], typer.Option("--asr-model", help="CTranslate2 Whisper directory or model name [default: bundled Whisper base, or QA_ASR_MODEL].")] = None,
+    rubric: RubricOpt = None,
+    no_score: Annotated[bool, typer.Option("--no-score", help="Only transcribe; score later with `qa score`.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Transcribe recordings into the database: diarize, transcribe, assign agent/customer roles, measure timing.
@@ -130,7 +142,10 @@ def process(
 
     with BatchProgress(err, enabled=not as_json) as progress:
         try:
-            report = process_batch(engine, paths, processor=CallProcessor(options), metadata_for=lookup, hook=progress.hook)
+            report = process_batch(
+                engine, paths, processor=CallProcessor(options), metadata_for=lookup,
+                rubric=None if no_score else _rubric(settings, rubric), hook=progress.hook,
+            )
         except KeyboardInterrupt:
             err.print("[red]Interrupted.[/] Finished calls are stored; run the same command again to resume.")
             raise typer.Exit(130)
@@ -148,6 +163,7 @@ def process(
 @command("import-transcript")
 def import_transcript(
     paths: Annotated[list[Path], typer.Argument(help="Interchange-format JSON files or folders of them.")],
+    rubric: RubricOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Store calls transcribed elsewhere (JSON interchange format: call_id, language, operator, utterances...).
@@ -157,7 +173,7 @@ def import_transcript(
     from qa.imports import import_files
 
     settings = _settings()
-    results = import_files(_engine(settings), paths)
+    results = import_files(_engine(settings), paths, rubric=_rubric(settings, rubric))
     if as_json:
         _print_json([r._asdict() for r in results])
     else:
@@ -227,13 +243,22 @@ def show(
     from qa.export import to_dict
     from qa.reports import call_view
 
+    from qa.db.repo import load_scorecards
+    from qa.reports import scorecard_dict, scorecard_view
+
     engine = _engine(_settings())
     stored = load_call(engine, call_id=resolve_call(engine, ref=call))
+    cards = load_scorecards(engine, call_id=stored.summary.call_id)
     if as_json:
-        _print_json(to_dict(stored))
+        _print_json({**to_dict(stored), "scorecards": [scorecard_dict(c) for c in cards]})
         return
     for renderable in call_view(stored):
         out.print(renderable)
+    if cards:
+        for renderable in scorecard_view(cards[0], stored):
+            out.print(renderable)
+    else:
+        out.print("Not scored yet: run `qa score`.")
 
 
 @command()
@@ -253,6 +278,104 @@ def export(
         err.print(f"Wrote {output}")
     else:
         sys.stdout.write(text)
+
+
+@command()
+def score(
+    calls: Annotated[Optional[list[str]], typer.Argument(help="Call ids or file names [default: every processed call].")] = None,
+    rubric: RubricOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score stored transcripts with a rubric (no re-transcription). Scorecards of other rubric versions are kept."""
+    from qa.db.repo import call_ids, resolve_call
+    from qa.pipeline import score_stored
+
+    settings = _settings()
+    engine = _engine(settings)
+    chosen = _rubric(settings, rubric)
+    ids = [resolve_call(engine, ref=c) for c in calls] if calls else call_ids(engine)
+    results = score_stored(engine, ids, chosen)
+    if as_json:
+        _print_json([asdict(r) for r in results])
+        return
+    table = Table(title=f"Scored with {chosen.id} v{chosen.version}")
+    for col in ("call", "status", "total", "critical fail"):
+        table.add_column(col)
+    for r in results:
+        table.add_row(r.call_id, r.status, "-" if r.total is None else f"{r.total:.0f}", "yes" if r.critical_failed else "")
+    out.print(table)
+
+
+@command("validate", parent=rubric_app)
+def rubric_validate(files: Annotated[list[Path], typer.Argument(help="Rubric YAML files.")]) -> None:
+    """Check rubric files: YAML, structure, criterion kinds and parameters (file:line on errors)."""
+    from scoring.rubric import load_rubric
+
+    failed = False
+    for f in files:
+        try:
+            r = load_rubric(f)
+        except QAError as exc:
+            err.print(f"[red]invalid[/] {exc}", highlight=False, soft_wrap=True)
+            failed = True
+        else:
+            out.print(f"[green]ok[/] {f}: {r.id} v{r.version}, {len(r.criteria)} criteria, languages {', '.join(r.languages)}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@command("show", parent=rubric_app)
+def rubric_show(rubric: Annotated[str, typer.Argument(help="Rubric id or YAML file.")] = "order_desk") -> None:
+    """List a rubric's sections and criteria with kinds, weights and critical flags."""
+    chosen = _rubric(_settings(), rubric)
+    table = Table(title=f"{chosen.title} ({chosen.id} v{chosen.version}, sha256 {chosen.sha256[:12]})")
+    for col in ("section", "criterion", "title", "kind", "weight", "critical"):
+        table.add_column(col)
+    for c in chosen.criteria:
+        table.add_row(c.section_id, c.id, c.title, c.kind, f"{c.weight:g}", "yes" if c.critical else "")
+    out.print(table)
+
+
+class AudioOpt(str, Enum):
+    stereo = "stereo"
+    mono = "mono"
+
+
+@command("eval")
+def eval_(
+    directory: Annotated[Path, typer.Argument(help="Labeled interchange JSON files, or folders with transcript.json + stereo.flac/mono.flac.")],
+    rubric: RubricOpt = None,
+    audio: Annotated[AudioOpt, typer.Option(help="For audio folders: which recording goes through the pipeline.")] = AudioOpt.stereo,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score labeled calls and compare with their gold labels: per-criterion accuracy, precision, recall, F1, confusion.
+
+    Use it to check a rubric change before rolling it out. Audio folders run the whole pipeline (ASR + scoring).
+    """
+    from qa.reports import eval_tables
+    from scoring.evaluate import evaluate_labeled, report_json
+
+    settings = _settings()
+    chosen = _rubric(settings, rubric)
+    folders = sorted(p for p in directory.iterdir() if (p / "transcript.json").exists()) if directory.is_dir() else []
+    if folders:
+        from qa.pipeline import CallProcessor, PipelineOptions, evaluate_audio
+        from qa.progress import BatchProgress
+
+        with BatchProgress(err, enabled=not as_json) as progress:
+            reports, scored = evaluate_audio(folders, CallProcessor(PipelineOptions.from_settings(settings)), chosen, audio.value, hook=progress.hook)
+        n = len(scored)
+    else:
+        files = sorted(directory.glob("*.json")) if directory.is_dir() else [directory]
+        if not files:
+            raise QAError(f"No labeled calls in {directory}: give interchange JSON files or folders with transcript.json")
+        reports, cards = evaluate_labeled(files, chosen)
+        n = len(cards)
+    if as_json:
+        _print_json(report_json(reports, n))
+        return
+    for table in eval_tables(reports, n, chosen):
+        out.print(table)
 
 
 @command()

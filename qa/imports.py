@@ -87,7 +87,7 @@ class ImportResult(NamedTuple):
     detail: str
 
 
-def import_files(engine: Engine, paths: list[Path]) -> list[ImportResult]:
+def import_files(engine: Engine, paths: list[Path], rubric=None) -> list[ImportResult]:
     """Import every ``*.json`` given (folders recursively); one bad file does not stop the rest."""
     from qa.db import repo
     from qa.types import call_id_for
@@ -107,5 +107,9 @@ def import_files(engine: Engine, paths: list[Path]) -> list[ImportResult]:
             results.append(ImportResult(str(path), "skipped", call_id, "already imported"))
             continue
         repo.save_imported(engine, call=call, call_id=call_id, batch_id=None)
+        if rubric is not None:
+            from scoring.score import score
+
+            repo.save_scorecard(engine, call_id=call_id, card=score(call.transcript, call.features, rubric))
         results.append(ImportResult(str(path), "imported", call_id, f"{len(call.transcript.utterances)} utterances"))
     return results

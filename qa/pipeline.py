@@ -238,6 +238,7 @@ def process_batch(
     *,
     processor: CallProcessor,
     metadata_for: MetadataFor = lambda p: (CallMetadata(), ()),
+    rubric=None,
     hook: Hook | None = None,
 ) -> BatchReport:
     """Process files and folders; skip what is stored, record what fails, go on.
@@ -258,7 +259,7 @@ def process_batch(
     try:
         for index, path in enumerate(files):
             emit("file_start", path=path, index=index)
-            outcome = _process_one(engine, path, processor, metadata_for, batch_id, emit)
+            outcome = _process_one(engine, path, processor, metadata_for, batch_id, emit, rubric)
             report.outcomes.append(outcome)
             emit("file_done", outcome=outcome)
         report.status = "finished"
@@ -281,7 +282,7 @@ def process_batch(
     return report
 
 
-def _process_one(engine: Engine, path: Path, processor: CallProcessor, metadata_for: MetadataFor, batch_id: int, emit: Hook) -> FileOutcome:
+def _process_one(engine: Engine, path: Path, processor: CallProcessor, metadata_for: MetadataFor, batch_id: int, emit: Hook, rubric) -> FileOutcome:
     t0 = time.perf_counter()
     warnings: tuple[str, ...] = ()
     metadata = CallMetadata()
@@ -299,6 +300,11 @@ def _process_one(engine: Engine, path: Path, processor: CallProcessor, metadata_
         emit("stage", name="store")
         try:
             repo.save_processed(engine, call=call, batch_id=batch_id)
+            if rubric is not None:
+                emit("stage", name="score")
+                from scoring.score import score
+
+                repo.save_scorecard(engine, call_id=call_id, card=score(call.transcript, call.features, rubric))
         except OperationalError as exc:
             raise StorageError(
                 f"could not store {path.name}: {exc.orig or exc}. Free disk space or fix the database, then re-run: "
@@ -326,3 +332,51 @@ def _path_key(path: Path) -> str:
     import hashlib
 
     return hashlib.sha256(("unreadable:" + str(path.resolve())).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- re-scoring stored calls
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreOutcome:
+    call_id: str
+    status: str  # scored | unchanged
+    total: float | None
+    critical_failed: bool
+
+
+def score_stored(engine: Engine, call_ids: Sequence[str], rubric, hook: Hook | None = None) -> list[ScoreOutcome]:
+    """Score stored transcripts with ``rubric`` (no re-transcription); earlier scorecards are kept."""
+    from scoring.score import score
+
+    emit = hook or (lambda *a, **k: None)
+    emit("batch_start", total=len(call_ids), ignored=0)
+    out = []
+    for call_id in call_ids:
+        stored = repo.load_call(engine, call_id=call_id)
+        card = score(stored.transcript, stored.features, rubric)
+        saved = repo.save_scorecard(engine, call_id=call_id, card=card)
+        out.append(ScoreOutcome(call_id, "scored" if saved else "unchanged", card.total, card.critical_failed))
+        emit("scored", call_id=call_id)
+    return out
+
+
+def evaluate_audio(folders: Sequence[Path], processor: CallProcessor, rubric, audio: str = "stereo", hook: Hook | None = None):
+    """End-to-end check: each folder holds ``transcript.json`` (with labels) and ``stereo.flac``/``mono.flac``;
+    the audio goes through the whole pipeline, the result is scored and compared with the labels."""
+    import json as _json
+
+    from scoring.evaluate import compare
+    from scoring.score import score
+
+    emit = hook or (lambda *a, **k: None)
+    emit("batch_start", total=len(folders), ignored=0)
+    scored = []
+    for folder in folders:
+        reference = _json.loads((folder / "transcript.json").read_text(encoding="utf-8"))
+        path = folder / f"{audio}.flac"
+        emit("file_start", path=path, index=len(scored))
+        call = processor(identify(path), decode(path), CallMetadata(), hook=emit)
+        scored.append((reference.get("call_id", folder.name), reference.get("labels", {}), score(call.transcript, call.features, rubric)))
+        emit("file_done", outcome=FileOutcome(path, "processed", call.recording.call_id, audio_s=call.duration_s))
+    return compare(scored), scored

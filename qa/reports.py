@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from rich.table import Table
 from rich.text import Text
 
 from qa.export import clock
 from qa.pipeline import BatchReport
-from qa.types import StoredCall
+from qa.types import Scorecard, StoredCall
 
 
 def batch_report_dict(report: BatchReport) -> dict:
@@ -104,3 +106,57 @@ def call_view(call: StoredCall) -> list:
     for note in call.notes:
         out.append(Text(f"note: {note}", style="dim"))
     return out
+
+
+def scorecard_dict(card: Scorecard) -> dict:
+    return {
+        "rubric": {"id": card.rubric_id, "version": card.rubric_version, "sha256": card.rubric_hash},
+        "language": card.language,
+        "total": card.total,
+        "critical_failed": card.critical_failed,
+        "sections": dict(card.section_scores),
+        "outcome": dict(card.outcome),
+        "criteria": [
+            {"id": r.criterion_id, "section": r.section_id, "verdict": r.verdict.value, "reason": r.reason,
+             "confidence": r.confidence, "weight": r.weight, "critical": r.critical,
+             "evidence": [asdict(e) for e in r.evidence]}
+            for r in card.results
+        ],
+    }
+
+
+def scorecard_view(card: Scorecard, call: StoredCall | None = None) -> list:
+    total = "-" if card.total is None else f"{card.total:.0f}/100"
+    title = f"Scorecard {total} · {card.rubric_id} v{card.rubric_version}" + (" · CRITICAL FAIL" if card.critical_failed else "")
+    table = Table(title=title)
+    for col in ("criterion", "verdict", "why", "evidence"):
+        table.add_column(col)
+    colors = {"pass": "green", "fail": "red", "na": "dim"}
+    for r in card.results:
+        ev = "\n".join(
+            f"[{clock(e.start_s)}] {e.role}: «{e.quote[:90]}{'…' if len(e.quote) > 90 else ''}» ({e.rule})"
+            for e in r.evidence if e.start_s is not None
+        )
+        conf = "" if r.confidence >= 0.7 else f" (confidence {r.confidence:.2f})"
+        table.add_row(r.criterion_id, f"[{colors[r.verdict.value]}]{r.verdict.value}[/]", r.reason + conf, ev)
+    outcome = dict(card.outcome)
+    line = Text(
+        f"order placed: {'yes' if outcome.get('order_placed') else 'no'} · NPS: "
+        f"{outcome.get('nps_score') if outcome.get('nps_score') is not None else '-'} · sections: "
+        + ", ".join(f"{k} {'-' if v is None else f'{v:.0f}'}" for k, v in card.section_scores)
+    )
+    return [table, line]
+
+
+def eval_tables(reports: dict, calls: int, rubric) -> list:
+    table = Table(title=f"{rubric.id} v{rubric.version} on {calls} labeled calls")
+    for col in ("criterion", "n", "accuracy", "precision", "recall", "F1", "gold → predicted (pass/fail/na)"):
+        table.add_column(col)
+    for cid, r in reports.items():
+        conf = "  ".join(
+            f"{g}: " + "/".join(str(r.confusion.get(g, {}).get(p, 0)) for p in ("pass", "fail", "na")) for g in ("pass", "fail", "na")
+        )
+        style = "" if r.accuracy >= 0.9 else "[yellow]"
+        table.add_row(cid, str(r.n), f"{style}{r.accuracy:.1%}", f"{r.precision:.2f}", f"{r.recall:.2f}", f"{r.f1:.2f}", conf)
+    mean = sum(r.accuracy for r in reports.values()) / max(1, len(reports))
+    return [table, Text(f"mean accuracy {mean:.1%}, macro-F1 {sum(r.f1 for r in reports.values()) / max(1, len(reports)):.2f}")]

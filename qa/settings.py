@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     languages: str = Field(default="ru,uk,en", description="Languages 'auto' may pick from.")
     agent_channel: Literal["left", "right"] = "left"
     max_duration_s: float = Field(default=4 * 3600, description="Longer recordings are refused.")
+    rubric: str = Field(default="order_desk", description="Rubric id (in rubrics/) or YAML file used to score calls.")
     diarization_threshold: float = Field(default=0.7, description="pyannote centroid clustering threshold for the CAM++ embedding.")
 
     @property

@@ -35,16 +35,21 @@ def _macro(gold: list[str], pred: list[str]) -> tuple[float, float, float]:
 
 
 def evaluate_labeled(files: list[Path], rubric: Rubric) -> tuple[dict[str, CriterionReport], list[tuple[str, Scorecard]]]:
-    gold: dict[str, list[tuple[str, str, str, str]]] = {}
-    cards = []
+    """Score typed transcripts in the interchange format and compare with their labels."""
+    scored = []
     for path in files:
         call = read_interchange(path)
-        card = score(call.transcript, call.features, rubric)
-        cards.append((call.external_id, card))
-        labels = dict(call.labels)
+        scored.append((call.external_id, dict(call.labels), score(call.transcript, call.features, rubric)))
+    return compare(scored), [(cid, card) for cid, _, card in scored]
+
+
+def compare(scored: list[tuple[str, dict[str, str], Scorecard]]) -> dict[str, CriterionReport]:
+    """Per-criterion accuracy, macro precision/recall/F1 and confusion against gold labels."""
+    gold: dict[str, list[tuple[str, str, str, str]]] = {}
+    for call_id, labels, card in scored:
         for r in card.results:
             if r.criterion_id in labels:
-                gold.setdefault(r.criterion_id, []).append((call.external_id, labels[r.criterion_id], r.verdict.value, r.reason))
+                gold.setdefault(r.criterion_id, []).append((call_id, labels[r.criterion_id], r.verdict.value, r.reason))
     reports = {}
     for cid, rows in gold.items():
         g = [x[1] for x in rows]
@@ -55,4 +60,16 @@ def evaluate_labeled(files: list[Path], rubric: Rubric) -> tuple[dict[str, Crite
             cid, len(rows), sum(a == b for a, b in zip(g, p)) / len(rows), precision, recall, f1, confusion,
             tuple(r for r in rows if r[1] != r[2]),
         )
-    return reports, cards
+    return reports
+
+
+def report_json(reports: dict[str, CriterionReport], calls: int) -> dict:
+    return {
+        "criteria": {
+            cid: {"accuracy": round(r.accuracy, 4), "precision": round(r.precision, 4), "recall": round(r.recall, 4),
+                  "f1": round(r.f1, 4), "n": r.n, "confusion": r.confusion,
+                  "errors": [{"call": c, "gold": g, "predicted": p, "reason": why} for c, g, p, why in r.errors]}
+            for cid, r in reports.items()
+        },
+        "calls": calls,
+    }

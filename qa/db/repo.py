@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,8 +22,9 @@ from qa.db.engine import make_engine
 from qa.db.migrate import upgrade
 from qa.errors import NotFound
 from qa.types import (
-    CallFeatures, CallMetadata, CallSummary, Diarization, Direction, ImportedCall, ProcessedCall, Role,
-    RoleAssignment, RoleFeatures, SpeakerTurn, StoredCall, Transcript, Utterance, Word,
+    CallFeatures, CallMetadata, CallSummary, CriterionResult, Diarization, Direction, Evidence, ImportedCall,
+    ProcessedCall, Role, RoleAssignment, RoleFeatures, Scorecard, SpeakerTurn, StoredCall, Transcript, Utterance,
+    Verdict, Word,
 )
 
 
@@ -81,6 +83,9 @@ def _ensure_operator(s: Session, metadata: CallMetadata) -> None:
 
 def _delete_call(s: Session, call_id: str) -> None:
     utt_ids = select(t.Utterance.id).where(t.Utterance.call_id == call_id)
+    card_ids = select(t.Scorecard.id).where(t.Scorecard.call_id == call_id)
+    s.exec(delete(t.CriterionVerdict).where(t.CriterionVerdict.scorecard_id.in_(card_ids)))
+    s.exec(delete(t.Scorecard).where(t.Scorecard.call_id == call_id))
     s.exec(delete(t.Word).where(t.Word.utterance_id.in_(utt_ids)))
     for table in (t.Utterance, t.SpeakerTurn, t.RoleMetrics, t.CallMetrics, t.HumanLabel):
         s.exec(delete(table).where(table.call_id == call_id))
@@ -297,3 +302,63 @@ def table_counts(engine: Engine) -> dict[str, int]:
             name: int(s.exec(select(func.count()).select_from(table)).one())
             for name, table in (("calls", t.Call), ("utterances", t.Utterance), ("words", t.Word), ("operators", t.Operator))
         }
+
+
+# ---------------------------------------------------------------- scorecards
+
+
+def save_scorecard(engine: Engine, *, call_id: str, card: Scorecard) -> bool:
+    """Store a scorecard; False when this call already has one from the same rubric file."""
+    with Session(engine) as s, s.begin():
+        exists = s.exec(
+            select(t.Scorecard.id).where(
+                t.Scorecard.call_id == call_id, t.Scorecard.rubric_id == card.rubric_id,
+                t.Scorecard.rubric_version == card.rubric_version, t.Scorecard.rubric_hash == card.rubric_hash,
+            )
+        ).first()
+        if exists is not None:
+            return False
+        row = t.Scorecard(
+            call_id=call_id, rubric_id=card.rubric_id, rubric_version=card.rubric_version, rubric_hash=card.rubric_hash,
+            language=card.language, total=card.total, critical_failed=card.critical_failed,
+            section_scores=json.dumps(dict(card.section_scores)), outcome=json.dumps(dict(card.outcome), ensure_ascii=False),
+            created_at=utcnow(),
+        )
+        s.add(row)
+        s.flush()
+        s.add_all(
+            t.CriterionVerdict(
+                scorecard_id=row.id, criterion_id=r.criterion_id, section_id=r.section_id, verdict=r.verdict.value,
+                reason=r.reason, confidence=r.confidence, weight=r.weight, critical=r.critical,
+                evidence=json.dumps([asdict(e) for e in r.evidence], ensure_ascii=False),
+            )
+            for r in card.results
+        )
+        return True
+
+
+def load_scorecards(engine: Engine, *, call_id: str) -> list[Scorecard]:
+    """All scorecards of a call, newest first."""
+    with Session(engine) as s:
+        rows = s.exec(select(t.Scorecard).where(t.Scorecard.call_id == call_id).order_by(t.Scorecard.id.desc())).all()
+        cards = []
+        for row in rows:
+            verdicts = s.exec(select(t.CriterionVerdict).where(t.CriterionVerdict.scorecard_id == row.id).order_by(t.CriterionVerdict.id)).all()
+            cards.append(Scorecard(
+                rubric_id=row.rubric_id, rubric_version=row.rubric_version, rubric_hash=row.rubric_hash, language=row.language,
+                results=tuple(
+                    CriterionResult(
+                        v.criterion_id, v.section_id, Verdict(v.verdict), v.reason,
+                        tuple(Evidence(**e) for e in json.loads(v.evidence)), v.confidence, v.weight, v.critical,
+                    )
+                    for v in verdicts
+                ),
+                section_scores=tuple(json.loads(row.section_scores).items()), total=row.total,
+                critical_failed=row.critical_failed, outcome=tuple(json.loads(row.outcome).items()),
+            ))
+        return cards
+
+
+def call_ids(engine: Engine, *, status: str = "done") -> list[str]:
+    with Session(engine) as s:
+        return list(s.exec(select(t.Call.id).where(t.Call.status == status).order_by(t.Call.id)).all())

@@ -143,3 +143,38 @@ class HumanLabel(SQLModel, table=True):
     source: str  # import | review | calibration
     author: str | None = None
     created_at: datetime = Field(sa_type=DateTime)
+
+
+class Scorecard(SQLModel, table=True):
+    """One scoring of one call by one rubric version. Old scorecards are kept."""
+
+    __table_args__ = (UniqueConstraint("call_id", "rubric_id", "rubric_version", "rubric_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: str = Field(foreign_key="call.id", index=True)
+    rubric_id: str
+    rubric_version: int
+    rubric_hash: str = Field(max_length=64)
+    language: str
+    total: float | None = None
+    critical_failed: bool = False
+    section_scores: str = Field(sa_column=Column(Text, nullable=False))  # JSON {section: score|null}
+    outcome: str = Field(sa_column=Column(Text, nullable=False))  # JSON {order_placed, nps_score}
+    created_at: datetime = Field(sa_type=DateTime)
+
+
+class CriterionVerdict(SQLModel, table=True):
+    """An automatic verdict with its evidence. Human overrides (reviews) will sit beside it."""
+
+    __table_args__ = (UniqueConstraint("scorecard_id", "criterion_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scorecard_id: int = Field(foreign_key="scorecard.id", index=True)
+    criterion_id: str
+    section_id: str
+    verdict: str  # pass | fail | na
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    confidence: float
+    weight: float
+    critical: bool
+    evidence: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of {utterance_index, start_s, end_s, role, quote, rule}
