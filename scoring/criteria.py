@@ -409,3 +409,39 @@ class Nps(CriterionKind):
                 call.events["nps_score"] = answer
                 return _judge(PASS, f"asked; the customer answered {answer}", [utt, a], f"recommend: {pat.source}")
         return _judge(PASS, "asked the recommend question (no number in the answer)", [utt], f"recommend: {pat.source}")
+
+
+# ---------------------------------------------------------------- metric.v1
+
+METRICS = {
+    "talk_listen_ratio": lambda f: f.talk_listen_ratio,
+    "silence_longest_s": lambda f: f.silence_longest_s,
+    "overtalk_s": lambda f: f.overtalk_s,
+    "agent_interruptions": lambda f: (r.interruptions if (r := f.for_role(Role.AGENT)) else None),
+    "agent_response_latency_mean_s": lambda f: (r.response_latency_mean_s if (r := f.for_role(Role.AGENT)) else None),
+    "agent_response_latency_max_s": lambda f: (r.response_latency_max_s if (r := f.for_role(Role.AGENT)) else None),
+    "agent_speech_rate_wpm": lambda f: (r.speech_rate_wpm if (r := f.for_role(Role.AGENT)) else None),
+}
+
+
+class MetricParams(_Params):
+    metric: Literal[tuple(METRICS)]  # type: ignore[valid-type]
+    max: float | None = None
+    min: float | None = None
+
+
+@register("metric.v1")
+class Metric(CriterionKind):
+    """A timing/audio feature of the call within bounds (talk/listen ratio, interruptions, dead air...)."""
+
+    Params = MetricParams
+
+    def evaluate(self, call: CallContext, p: MetricParams) -> Judgement:
+        value = METRICS[p.metric](call.features) if call.features is not None else None
+        if value is None:
+            return _judge(NA, f"{p.metric} is not available for this call")
+        if p.max is not None and value > p.max:
+            return _judge(FAIL, f"{p.metric} = {value:g} is above {p.max:g}", [], f"{p.metric} <= {p.max:g}")
+        if p.min is not None and value < p.min:
+            return _judge(FAIL, f"{p.metric} = {value:g} is below {p.min:g}", [], f"{p.metric} >= {p.min:g}")
+        return _judge(PASS, f"{p.metric} = {value:g} within bounds", [], p.metric)

@@ -1,0 +1,149 @@
+"""Criterion kinds on small hand-written transcripts (no ASR model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa.features import compute_features
+from qa.types import Role, RoleAssignment, Transcript, Utterance, Verdict
+from scoring.context import CallContext
+from scoring.criteria import extract_score, semantic_hits
+from scoring.rubric import RUBRICS_DIR, load_rubric
+from scoring.score import score
+from scoring.text import analyse
+
+
+@pytest.fixture(scope="module")
+def rubric():
+    return load_rubric(RUBRICS_DIR / "order_desk.yaml")
+
+
+def call(language: str, *turns: tuple[str, str]) -> Transcript:
+    utts, t = [], 0.5
+    for role, text in turns:
+        duration = 0.35 * len(text.split()) + 0.5
+        utts.append(Utterance(Role(role), role, t, t + duration, text))
+        t += duration + 0.7
+    roles = RoleAssignment((("agent", Role.AGENT), ("customer", Role.CUSTOMER)), 1.0, "test")
+    return Transcript(language, tuple(utts), roles)
+
+
+def verdict(rubric, transcript: Transcript, criterion: str):
+    features = compute_features(transcript.utterances, transcript.utterances[-1].end_s)
+    return score(transcript, features, rubric).result(criterion)
+
+
+@pytest.mark.parametrize(
+    "language, turns, expected",
+    [
+        ("ru", [("customer", "Ой, я не знаю номер заказа."), ("agent", "Ничего страшного, найду по телефону.")], Verdict.PASS),
+        ("ru", [("agent", "Вы не знаете номер заказа?"), ("customer", "Не знаю.")], Verdict.PASS),
+        ("ru", [("customer", "А шланги в комплекте?"), ("agent", "Честно, не знаю точно, сейчас уточню.")], Verdict.FAIL),
+        ("ru", [("customer", "А какой срок гарантии?"), ("agent", "Понятия не имею.")], Verdict.FAIL),
+        ("uk", [("customer", "А є в білому?"), ("agent", "Гадки не маю, чесно.")], Verdict.FAIL),
+        ("en", [("customer", "Is it waterproof?"), ("agent", "I'm not sure, let me check that for you.")], Verdict.PASS),
+        ("en", [("customer", "Is it waterproof?"), ("agent", "I'm not sure, I don't know.")], Verdict.FAIL),
+    ],
+)
+def test_no_i_dont_know_is_about_the_agent_admitting_it(rubric, language, turns, expected):
+    result = verdict(rubric, call(language, *turns), "no_i_dont_know")
+    assert result.verdict == expected, result.reason
+    if expected == Verdict.FAIL:
+        quote = result.evidence[0]
+        assert quote.role == "agent" and quote.start_s is not None and quote.rule.startswith("admission")
+
+
+ORDER_RU = [
+    ("agent", "Интернет-магазин «Ромашка», меня зовут Анна, здравствуйте!"),
+    ("customer", "Здравствуйте, хочу чайник."),
+    ("agent", "Для чего вам чайник, какой объём нужен?"),
+    ("customer", "Для дачи, литра полтора."),
+    ("agent", "Есть модель Бриз, стоит две тысячи рублей."),
+]
+
+
+def test_upsell_counts_only_after_the_order(rubric):
+    before = call("ru", *ORDER_RU[:4], ("agent", "Есть модель Бриз, две тысячи рублей, и к нему можно добавить фильтр."),
+                  ("customer", "Давайте чайник, без фильтра."), ("agent", "Оформляю. Итого две тысячи рублей, доставка завтра."))
+    after = call("ru", *ORDER_RU, ("customer", "Давайте его."),
+                 ("agent", "Оформляю. Итого две тысячи рублей, доставка завтра. К нему обычно ещё берут фильтр, добавить?"))
+    no_order = call("ru", *ORDER_RU, ("customer", "Спасибо, я подумаю."), ("agent", "Хорошо, всего доброго."))
+    r_before, r_after = verdict(rubric, before, "upsell_after_order"), verdict(rubric, after, "upsell_after_order")
+    assert r_before.verdict == Verdict.FAIL and "only before" in r_before.reason
+    assert r_after.verdict == Verdict.PASS and r_after.evidence[0].utterance_index == 6
+    assert verdict(rubric, no_order, "upsell_after_order").verdict == Verdict.NA
+    assert verdict(rubric, no_order, "order_confirmation").verdict == Verdict.NA
+    assert verdict(rubric, after, "order_confirmation").verdict == Verdict.PASS
+    assert verdict(rubric, after, "needs_discovery").verdict == Verdict.PASS
+
+
+def test_semantic_similarity_catches_paraphrases_a_keyword_list_misses():
+    text = analyse(call("ru", ("agent", "Многие покупатели заодно берут защитное стекло для экрана"), ("agent", "Доставка будет завтра до обеда")).utterances, "ru")
+    hits = semantic_hits(list(text.utterances), ["к смартфону обычно ещё берут защитное стекло"], 0.5)
+    assert [h[0].index for h in hits] == [0]
+
+
+@pytest.mark.parametrize(
+    "language, answer, number",
+    [("ru", "Ну девять, наверное.", 9), ("ru", "Ставлю на восьмёрку.", 8), ("en", "Oh, a solid 9.", 9),
+     ("uk", "Десять з десяти!", 10), ("ru", "Хм, 7.", 7), ("en", "Eight, I guess", 8)],
+)
+def test_nps_number_extraction(language, answer, number):
+    utt = analyse(call(language, ("customer", answer)).utterances, language).utterances[0]
+    assert extract_score(utt, language) == number
+
+
+def test_nps_question_and_outcome(rubric):
+    asked = call("ru", ("agent", "По шкале от нуля до десяти, насколько вероятно, что вы порекомендуете нас друзьям?"), ("customer", "На восьмёрку."))
+    generic = call("ru", ("agent", "Вы довольны обслуживанием?"), ("customer", "Да."))
+    card = score(asked, None, rubric)
+    assert card.result("nps_question").verdict == Verdict.PASS and dict(card.outcome)["nps_score"] == 8
+    assert score(generic, None, rubric).result("nps_question").verdict == Verdict.FAIL
+
+
+def test_greeting_needs_greeting_company_and_own_name(rubric):
+    full = call("ru", ("agent", "Зоомагазин «Лапки», меня зовут Ольга, добрый день!"), ("customer", "Здравствуйте"))
+    no_name = call("ru", ("agent", "Добрый день, магазин «Техника», слушаю вас."), ("customer", "Здравствуйте"))
+    customer_name = call("ru", ("agent", "Алло, Елена Викторовна? Вам удобно говорить?"), ("customer", "Да"))
+    en = call("en", ("agent", "Hello, GlowBox, this is Tom speaking!"), ("customer", "Hi"))
+    assert verdict(rubric, full, "greeting").verdict == Verdict.PASS
+    assert "own name" in verdict(rubric, no_name, "greeting").reason
+    assert verdict(rubric, customer_name, "greeting").verdict == Verdict.FAIL
+    assert verdict(rubric, en, "greeting").verdict == Verdict.PASS
+
+
+def test_hold_etiquette(rubric):
+    none = call("en", ("customer", "Hi"), ("agent", "Hello, how can I help?"))
+    good = call("en", ("agent", "Let me check, please stay on the line."), ("agent", "Thank you for waiting, it is in stock."))
+    silent = call("en", ("agent", "Let me check that."), ("agent", "It is in stock."))
+    assert verdict(rubric, none, "hold_etiquette").verdict == Verdict.NA
+    assert verdict(rubric, good, "hold_etiquette").verdict == Verdict.PASS
+    assert verdict(rubric, silent, "hold_etiquette").verdict == Verdict.FAIL
+
+
+def test_metric_kind(tmp_path):
+    rubric_file = tmp_path / "metrics.yaml"
+    rubric_file.write_text(
+        "id: timing\nversion: 1\ntitle: Timing\nlanguages: [en]\nsections:\n  - id: t\n    title: T\n    criteria:\n"
+        "      - {id: dead_air, title: No long silence, kind: metric.v1, params: {metric: silence_longest_s, max: 5}}\n"
+        "      - {id: talk_share, title: Lets the customer talk, kind: metric.v1, params: {metric: talk_listen_ratio, max: 2}}\n"
+    )
+    rubric = load_rubric(rubric_file)
+    t = Transcript("en", (
+        Utterance(Role.AGENT, "a", 0.0, 10.0, "long pitch"), Utterance(Role.CUSTOMER, "c", 20.0, 22.0, "ok"),
+    ), RoleAssignment((), 1.0, "test"))
+    card = score(t, compute_features(t.utterances, 22.0), rubric)
+    assert card.result("dead_air").verdict == Verdict.FAIL and "10" in card.result("dead_air").reason
+    assert card.result("talk_share").verdict == Verdict.FAIL
+    assert card.total == 0.0
+
+
+def test_low_asr_word_probability_lowers_the_confidence(rubric):
+    from qa.types import Word
+
+    words = tuple(Word(0.5 + i * 0.3, 0.7 + i * 0.3, " " + w, 0.3) for i, w in enumerate("я не знаю".split()))
+    t = Transcript("ru", (Utterance(Role.AGENT, "ch0", 0.5, 1.5, "я не знаю", words),), RoleAssignment((), 1.0, "test"))
+    result = score(t, None, rubric).result("no_i_dont_know")
+    assert result.verdict == Verdict.FAIL and result.confidence == pytest.approx(0.3)
