@@ -56,6 +56,7 @@ test-fast: install
 bench: install
 	$(BIN)/python bench/bench_process.py
 	$(BIN)/python bench/bench_accuracy.py
+	$(BIN)/python bench/bench_scoring.py
 
 # Regenerate the bundled demo calls (needs Debian's festival, festvox-ru, espeak-ng).
 samples: install

@@ -1,0 +1,64 @@
+"""Scoring throughput without ASR: 1,000 stored transcripts, calls per second, memory over time.
+
+    .venv/bin/python bench/bench_scoring.py [N=1000]
+
+The 44 labeled dev transcripts are imported into a fresh SQLite database under
+distinct ids until N calls exist, then `score_stored` scores them all; RSS is
+sampled every 100 calls to show that memory stays flat.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qa.db import repo  # noqa: E402
+from qa.imports import read_interchange  # noqa: E402
+from qa.pipeline import score_stored  # noqa: E402
+from scoring.rubric import RUBRICS_DIR, load_rubric  # noqa: E402
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    files = sorted((ROOT.parent / "shared" / "eval" / "labeled-dev").glob("*.json"))
+    calls = [read_interchange(f) for f in files]
+    rubric = load_rubric(RUBRICS_DIR / "order_desk.yaml")
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = repo.open_database(f"sqlite:///{tmp}/bench.db")
+        for i in range(n):
+            c = calls[i % len(calls)]
+            sha = f"{i:012d}" + c.sha256[12:]
+            repo.save_imported(engine, call=replace(c, sha256=sha), call_id=sha[:12], batch_id=None)
+        ids = repo.call_ids(engine)
+        samples = []
+        t0 = time.perf_counter()
+        done = 0
+        for start in range(0, len(ids), 100):
+            score_stored(engine, ids[start : start + 100], rubric)
+            done += len(ids[start : start + 100])
+            samples.append((done, round(time.perf_counter() - t0, 2), round(rss_mb())))
+        wall = time.perf_counter() - t0
+    print(f"scored {n} stored transcripts in {wall:.1f} s: {n / wall:.1f} calls/s (1 process, no ASR)")
+    print("calls done, seconds, RSS MB:", samples)
+    (ROOT / "bench" / "results").mkdir(exist_ok=True)
+    (ROOT / "bench" / "results" / "scoring.json").write_text(json.dumps({"n": n, "wall_s": wall, "rss": samples}))
+
+
+if __name__ == "__main__":
+    main()
