@@ -8,7 +8,8 @@ lemma equals the term or the term's lemma, so «уточню» also matches
 * ``*``      up to two arbitrary tokens;
 * ``a|b``    either term;
 * ``word~``  the exact surface form only (no lemma): «знаю~» is not «знаете».
-* ``pre*``   any token starting with ``pre``.
+* ``pre*``   any token starting with ``pre``;
+* ``*part*`` any token containing ``part`` (ASR glues words: «випорекомендуєте», "менезвати").
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ GAP = 2
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    options: tuple[tuple[str, str, bool, bool], ...]  # (surface, lemma, exact, prefix)
+    options: tuple[tuple[str, str, bool, bool | str], ...]  # (surface, lemma, exact, prefix | "contains")
 
     def matches(self, tok: Tok) -> bool:
         for surface, lemma, exact, prefix in self.options:
-            if prefix:
+            if prefix == "contains":
+                if surface in tok.text:
+                    return True
+            elif prefix:
                 if tok.text.startswith(surface) or tok.lemma.startswith(surface):
                     return True
             elif exact:
@@ -86,14 +90,16 @@ def compile_pattern(source: str, language: str) -> Pattern:
             terms.append(None)
             continue
         alts = raw.split("|")
-        if len(alts) == 1 and not raw.endswith(("~", "*")):
+        if len(alts) == 1 and not raw.endswith(("~", "*")) and not raw.startswith("*"):
             terms.extend(Term(((surface, lemma, False, False),)) for surface, lemma in _pieces(raw, language))
             continue
         options = []
         for alt in alts:
             exact = alt.endswith("~")
-            prefix = alt.endswith("*") and len(alt) > 1
-            word = alt.rstrip("~*")
+            prefix: bool | str = alt.endswith("*") and len(alt) > 1
+            if alt.startswith("*") and alt.endswith("*") and len(alt) > 2:
+                prefix = "contains"
+            word = alt.strip("~*")
             lemma = word if exact or prefix else _pieces(word, language)[0][1]
             options.append((word, lemma, exact, prefix))
         terms.append(Term(tuple(options)))

@@ -147,3 +147,11 @@ def test_low_asr_word_probability_lowers_the_confidence(rubric):
     t = Transcript("ru", (Utterance(Role.AGENT, "ch0", 0.5, 1.5, "я не знаю", words),), RoleAssignment((), 1.0, "test"))
     result = score(t, None, rubric).result("no_i_dont_know")
     assert result.verdict == Verdict.FAIL and result.confidence == pytest.approx(0.3)
+
+
+def test_patterns_survive_words_glued_by_asr(rubric):
+    glued = call("uk", ("agent", "Добрий день, інтернет-магазин гаджеток менезвати Оксана. Чим можу допомогти?"),
+                 ("agent", "За шкалою від нуля до 10 наскільки імовірно, що випорекомендуєте нас друзям."), ("customer", "Дев'ять."))
+    card = score(glued, None, rubric)
+    assert card.result("greeting").verdict == Verdict.PASS
+    assert card.result("nps_question").verdict == Verdict.PASS and dict(card.outcome)["nps_score"] == 9
