@@ -204,6 +204,7 @@ class Discovery(CriterionKind):
 
 class ListeningParams(_Params):
     reflect: Lexicon = Field(description="clarifying / summarising phrases")
+    echo_min_shared: int | None = Field(default=None, ge=1, description="an agent turn repeating this many content words of the customer's previous turn also reflects")
     max_interruptions: int = 1
 
 
@@ -220,10 +221,29 @@ class Listening(CriterionKind):
         if interruptions > p.max_interruptions:
             return _judge(FAIL, f"the agent interrupted the customer {interruptions} times", [], "interruptions")
         hits = call.find(p.reflect, role="agent")
-        if not hits:
-            return _judge(FAIL, "no clarifying or summarising turn", [], "reflect")
-        utt, pat = hits[0]
-        return _judge(PASS, "clarifies / summarises the customer's words", [utt], f"reflect: {pat.source}")
+        if hits:
+            utt, pat = hits[0]
+            return _judge(PASS, "clarifies / summarises the customer's words", [utt], f"reflect: {pat.source}")
+        if p.echo_min_shared:
+            echo = _echo(call, p.echo_min_shared)
+            if echo is not None:
+                utt, shared = echo
+                return _judge(PASS, f"repeats the customer's words back ({', '.join(shared)})", [utt], "echo")
+        return _judge(FAIL, "no clarifying or summarising turn", [], "reflect")
+
+
+def _echo(call: CallContext, min_shared: int) -> tuple[UttText, list[str]] | None:
+    stop = nlp(call.language).Defaults.stop_words
+    previous_customer: set[str] = set()
+    for u in call.text.utterances:
+        content = {t.lemma for t in u.tokens if len(t.text) > 2 and t.text not in stop and t.lemma not in stop}
+        if u.role == Role.CUSTOMER:
+            previous_customer = content
+        elif u.role == Role.AGENT and previous_customer:
+            shared = sorted(content & previous_customer)
+            if len(shared) >= min_shared:
+                return u, shared
+    return None
 
 
 # ---------------------------------------------------------------- confirmation.v1
@@ -370,16 +390,34 @@ NUMBER_WORDS = {
 }
 
 
+SCALE_WORDS = frozenset({"из", "з", "of", "до", "to"})
+CORRECTIONS = frozenset({"нет", "ні", "no", "хотя", "точнее", "вернее", "actually", "хоча", "скорее"})
+
+
 def extract_score(utt: UttText, language: str) -> int | None:
-    """A 0-10 number said in words or digits («на восьмёрку», "a solid 9", «десять из десяти»)."""
+    """A 0-10 number said in words or digits («на восьмёрку», "a solid 9", «десять из десяти»).
+
+    The first number counts, unless the customer corrects it («девять... нет, восемь» is 8);
+    a scale's upper end («из десяти») and later conditions («будет десять») do not."""
     words = NUMBER_WORDS.get(language, {})
-    for tok in utt.tokens:
+    found: int | None = None
+    correcting = False
+    for i, tok in enumerate(utt.tokens):
+        if tok.text in CORRECTIONS and found is not None:
+            correcting = True
+            continue
+        if i > 0 and utt.tokens[i - 1].text in SCALE_WORDS:
+            continue
+        value = None
         if tok.text.isdigit() and 0 <= int(tok.text) <= 10:
-            return int(tok.text)
-        for form in (tok.text, tok.lemma):
-            if form in words:
-                return words[form]
-    return None
+            value = int(tok.text)
+        else:
+            value = next((words[f] for f in (tok.text, tok.lemma) if f in words), None)
+        if value is None:
+            continue
+        if found is None or correcting:
+            found, correcting = value, False
+    return found
 
 
 class NpsParams(_Params):

@@ -12,11 +12,20 @@ from pydantic import BaseModel
 from scoring.context import CallContext, Lexicon
 
 
+class ReadbackLexicon(BaseModel):
+    """An order is also placed when the agent reads back its details and the customer agrees."""
+
+    details: dict[str, Lexicon] = {}
+    min_details: int = 2
+    customer_yes: Lexicon = {}
+
+
 class OrderLexicon(BaseModel):
     agent_places: Lexicon = {}
     customer_takes: Lexicon = {}
     proposal: Lexicon = {}  # when given, a customer's "take" counts only after the agent's first proposal
     not_an_order: Lexicon = {}  # refusals, returns, call-backs: such an utterance places no order
+    readback: ReadbackLexicon | None = None
 
 
 def order_agreed_index(call: CallContext, lex: OrderLexicon) -> int | None:
@@ -33,6 +42,14 @@ def order_agreed_index(call: CallContext, lex: OrderLexicon) -> int | None:
             u.index for u, _ in call.find(lex.customer_takes, role="customer")
             if u.index not in refusals and u.index > first_proposal
         ]
+    if lex.readback is not None and not hits and first_proposal is not None:
+        utts = call.text.utterances
+        for u in (x for x in call.agent() if x.index > first_proposal):
+            cats = sum(bool(call.find(d, utts=[u])) for d in lex.readback.details.values())
+            nxt = next((x for x in utts[u.index + 1 :] if x.role.value == "customer"), None)
+            if cats >= lex.readback.min_details and nxt is not None and nxt.index not in refusals and call.find(lex.readback.customer_yes, utts=[nxt]):
+                hits.append(u.index)
+                break
     index = min(hits) if hits else None
     call.events[key] = index
     return index

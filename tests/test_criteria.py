@@ -88,7 +88,9 @@ def test_semantic_similarity_catches_paraphrases_a_keyword_list_misses():
 @pytest.mark.parametrize(
     "language, answer, number",
     [("ru", "Ну девять, наверное.", 9), ("ru", "Ставлю на восьмёрку.", 8), ("en", "Oh, a solid 9.", 9),
-     ("uk", "Десять з десяти!", 10), ("ru", "Хм, 7.", 7), ("en", "Eight, I guess", 8)],
+     ("uk", "Десять з десяти!", 10), ("ru", "Хм, 7.", 7), ("en", "Eight, I guess", 8),
+     ("ru", "Девять... нет, восемь, пусть будет восемь.", 8), ("en", "Nine out of ten", 9),
+     ("uk", "Вісім. Якщо диван приїде вчасно — буде десять.", 8)],
 )
 def test_nps_number_extraction(language, answer, number):
     utt = analyse(call(language, ("customer", answer)).utterances, language).utterances[0]
