@@ -81,16 +81,28 @@ def test_failure_never_overwrites_a_processed_call(engine, dev_files):
     assert [(c.call_id, c.error, c.operator_id) for c in failed] == [("abc123abc123", "file is empty", "op-new")]
 
 
-def test_migrations_are_at_head_and_upgrade_keeps_data(db_url, dev_files):
+def test_migrations_are_at_head_and_upgrade_keeps_data(db_url):
+    """A database created by the first release (revision 0001) keeps its calls through the upgrade."""
     engine = make_engine(db_url)
     upgrade(engine, "0001")
-    import_files(engine, dev_files[:2])
-    counts = repo.table_counts(engine)
-    upgrade(engine)  # to head: existing rows survive
+    with engine.begin() as conn:  # rows as release 0001 wrote them
+        conn.execute(text("insert into operator (id, name, created_at) values ('op-1', 'Anna', '2026-11-01 09:00:00')"))
+        conn.execute(text(
+            "insert into call (id, sha256, source, file_name, source_path, status, operator_id, mode, language, duration_s, processed_at) "
+            "values ('abcdefabcdef', 'abcdef', 'audio', 'a.wav', '/calls/a.wav', 'done', 'op-1', 'stereo', 'ru', 12.5, '2026-11-01 09:05:00')"
+        ))
+        conn.execute(text(
+            "insert into utterance (call_id, idx, role, speaker, start_s, end_s, text) "
+            "values ('abcdefabcdef', 0, 'agent', 'ch0', 0.5, 2.0, 'Добрый день')"
+        ))
+    upgrade(engine)  # to head
     assert current_revision(engine) == head_revision(engine)
-    assert repo.table_counts(engine) == counts
+    stored = repo.load_call(engine, call_id="abcdefabcdef")
+    assert stored.summary.operator_id == "op-1" and stored.transcript.utterances[0].text == "Добрый день"
+    assert repo.load_scorecards(engine, call_id="abcdefabcdef") == []
     tables = set(inspect(engine).get_table_names())
-    assert {"call", "utterance", "word", "operator", "batch", "speakerturn", "callmetrics", "rolemetrics", "humanlabel", "alembic_version"} <= tables
+    assert {"call", "utterance", "word", "operator", "batch", "speakerturn", "callmetrics", "rolemetrics", "humanlabel",
+            "scorecard", "criterionverdict", "alembic_version"} <= tables
     engine.dispose()
 
 
