@@ -293,6 +293,11 @@ def _process_one(engine: Engine, path: Path, processor: CallProcessor, metadata_
         recording = identify(path)
         call_id, sha = recording.call_id, recording.sha256
         if repo.call_status(engine, call_id=call_id) == "done":
+            if rubric is not None:  # stored before scoring existed, or with another rubric version
+                from scoring.score import score
+
+                stored = repo.load_call(engine, call_id=call_id)
+                repo.save_scorecard(engine, call_id=call_id, card=score(stored.transcript, stored.features, rubric))
             return FileOutcome(path, "skipped", call_id, "already processed", warnings=warnings)
         emit("stage", name="decode")
         audio = decode(path, sample_rate_hz=SAMPLE_RATE_HZ, max_duration_s=processor.options.max_duration_s)

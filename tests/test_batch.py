@@ -39,7 +39,7 @@ def test_bad_files_are_reported_and_good_ones_stored(tmp_path, eval_dir, monkeyp
     shutil.copy(SAMPLES / "en_order_mono.mp3", good / "op2_20261102_111500.wav")
     shutil.copy(smoke / "test_sound_en.wav", good / "unnamed-recording.wav")
 
-    result = _qa("process", str(good), str(tmp_path / "bad"), "--name-pattern", "{operator}_{date}_{time}", "--json")
+    result = _qa("process", str(good), str(tmp_path / "bad"), "--name-pattern", "{operator}_{date}_{time}", "--no-score", "--json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     by_name = {Path(f["path"]).name: f for f in report["files"]}
@@ -63,12 +63,17 @@ def test_bad_files_are_reported_and_good_ones_stored(tmp_path, eval_dir, monkeyp
     # the failures are visible and filterable
     assert len(json.loads(_qa("calls", "--status", "failed", "--json").stdout)) == len(expected)
 
-    # re-running the same batch processes nothing new and damages nothing
+    assert json.loads(_qa("show", "op1_20261102_101500.wav", "--json").stdout)["scorecards"] == []
+
+    # re-running the same batch processes nothing new and damages nothing; it scores what was not scored
     again = json.loads(_qa("process", str(good), str(tmp_path / "bad"), "--json").stdout)
     assert again["processed"] == 0 and again["skipped"] == 3 and again["failed"] == len(expected)
     assert json.loads(_qa("calls", "--status", "done", "--json").stdout) == [
         c for c in listed if c["status"] == "done"
     ]
+    scored = json.loads(_qa("show", "op2_20261102_111500.wav", "--json").stdout)["scorecards"]
+    assert len(scored) == 1 and scored[0]["language"] == "en"
+    assert {c["id"] for c in scored[0]["criteria"]} >= {"greeting", "farewell"}
 
 
 def _dump(db: Path) -> dict:
