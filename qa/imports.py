@@ -108,8 +108,8 @@ def import_files(engine: Engine, paths: list[Path], rubric=None) -> list[ImportR
             continue
         repo.save_imported(engine, call=call, call_id=call_id, batch_id=None)
         if rubric is not None:
-            from scoring.score import score
+            from qa.pipeline import score_and_store
 
-            repo.save_scorecard(engine, call_id=call_id, card=score(call.transcript, call.features, rubric))
+            score_and_store(engine, call_id, call.transcript, call.features, rubric)
         results.append(ImportResult(str(path), "imported", call_id, f"{len(call.transcript.utterances)} utterances"))
     return results

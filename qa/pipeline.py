@@ -294,10 +294,8 @@ def _process_one(engine: Engine, path: Path, processor: CallProcessor, metadata_
         call_id, sha = recording.call_id, recording.sha256
         if repo.call_status(engine, call_id=call_id) == "done":
             if rubric is not None:  # stored before scoring existed, or with another rubric version
-                from scoring.score import score
-
                 stored = repo.load_call(engine, call_id=call_id)
-                repo.save_scorecard(engine, call_id=call_id, card=score(stored.transcript, stored.features, rubric))
+                score_and_store(engine, call_id, stored.transcript, stored.features, rubric)
             return FileOutcome(path, "skipped", call_id, "already processed", warnings=warnings)
         emit("stage", name="decode")
         audio = decode(path, sample_rate_hz=SAMPLE_RATE_HZ, max_duration_s=processor.options.max_duration_s)
@@ -307,9 +305,7 @@ def _process_one(engine: Engine, path: Path, processor: CallProcessor, metadata_
             repo.save_processed(engine, call=call, batch_id=batch_id)
             if rubric is not None:
                 emit("stage", name="score")
-                from scoring.score import score
-
-                repo.save_scorecard(engine, call_id=call_id, card=score(call.transcript, call.features, rubric))
+                score_and_store(engine, call_id, call.transcript, call.features, rubric)
         except OperationalError as exc:
             raise StorageError(
                 f"could not store {path.name}: {exc.orig or exc}. Free disk space or fix the database, then re-run: "
@@ -350,17 +346,22 @@ class ScoreOutcome:
     critical_failed: bool
 
 
-def score_stored(engine: Engine, call_ids: Sequence[str], rubric, hook: Hook | None = None) -> list[ScoreOutcome]:
-    """Score stored transcripts with ``rubric`` (no re-transcription); earlier scorecards are kept."""
+def score_and_store(engine: Engine, call_id: str, transcript: Transcript, features, rubric):
+    """Score one call and store the scorecard (a no-op when this rubric file already scored it)."""
     from scoring.score import score
 
+    card = score(transcript, features, rubric)
+    return card, repo.save_scorecard(engine, call_id=call_id, card=card)
+
+
+def score_stored(engine: Engine, call_ids: Sequence[str], rubric, hook: Hook | None = None) -> list[ScoreOutcome]:
+    """Score stored transcripts with ``rubric`` (no re-transcription); earlier scorecards are kept."""
     emit = hook or (lambda *a, **k: None)
     emit("batch_start", total=len(call_ids), ignored=0)
     out = []
     for call_id in call_ids:
         stored = repo.load_call(engine, call_id=call_id)
-        card = score(stored.transcript, stored.features, rubric)
-        saved = repo.save_scorecard(engine, call_id=call_id, card=card)
+        card, saved = score_and_store(engine, call_id, stored.transcript, stored.features, rubric)
         out.append(ScoreOutcome(call_id, "scored" if saved else "unchanged", card.total, card.critical_failed))
         emit("scored", call_id=call_id)
     return out

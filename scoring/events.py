@@ -30,7 +30,7 @@ class OrderLexicon(BaseModel):
 
 def order_agreed_index(call: CallContext, lex: OrderLexicon) -> int | None:
     """Index of the utterance where the main order is agreed, or None (no order placed)."""
-    key = "order_agreed"
+    key = f"order_agreed:{id(lex)}"  # one result per lexicon (criteria may define different ones)
     if key in call.events:
         return call.events[key]  # type: ignore[return-value]
     refusals = {u.index for u, _ in call.find(lex.not_an_order, role="any")}
