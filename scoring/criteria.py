@@ -295,16 +295,23 @@ def sentence_encoder():
     return USE()
 
 
+@lru_cache(maxsize=64)
+def _example_vectors(examples: tuple[str, ...]):
+    """A rubric's example sentences are encoded once per process, not once per call."""
+    import numpy as np
+
+    ex = np.asarray(sentence_encoder()(list(examples)), dtype=np.float32)
+    return ex / (np.linalg.norm(ex, axis=1, keepdims=True) + 1e-9)
+
+
 def semantic_hits(utts: list[UttText], examples: list[str], threshold: float) -> list[tuple[UttText, str, float]]:
     """Utterances whose sentence embedding is close to one of the examples (multilingual USE)."""
     if not utts or not examples:
         return []
     import numpy as np
 
-    enc = sentence_encoder()
-    ex = np.asarray(enc(examples), dtype=np.float32)
-    ux = np.asarray(enc([u.utterance.text for u in utts]), dtype=np.float32)
-    ex /= np.linalg.norm(ex, axis=1, keepdims=True) + 1e-9
+    ex = _example_vectors(tuple(examples))
+    ux = np.asarray(sentence_encoder()([u.utterance.text for u in utts]), dtype=np.float32)
     ux /= np.linalg.norm(ux, axis=1, keepdims=True) + 1e-9
     sims = ux @ ex.T
     out = []
