@@ -97,13 +97,14 @@ def _morph(language: str):
 
 
 def _is_first_name(word: str, language: str) -> bool:
+    """A first name from the dictionary (pymorphy3 guesses 'Name' for unknown words like shop names)."""
     if language not in ("ru", "uk"):
         return False
-    return any("Name" in p.tag for p in _morph(language).parse(word)[:3])
+    return any("Name" in p.tag and p.is_known for p in _morph(language).parse(word)[:3])
 
 
 def _is_patronymic(word: str, language: str) -> bool:
-    return language in ("ru", "uk") and any("Patr" in p.tag for p in _morph(language).parse(word)[:3])
+    return language in ("ru", "uk") and any("Patr" in p.tag and p.is_known for p in _morph(language).parse(word)[:3])
 
 
 @register("greeting.v1")

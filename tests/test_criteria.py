@@ -110,6 +110,9 @@ def test_greeting_needs_greeting_company_and_own_name(rubric):
     no_name = call("ru", ("agent", "Добрый день, магазин «Техника», слушаю вас."), ("customer", "Здравствуйте"))
     customer_name = call("ru", ("agent", "Алло, Елена Викторовна? Вам удобно говорить?"), ("customer", "Да"))
     en = call("en", ("agent", "Hello, GlowBox, this is Tom speaking!"), ("customer", "Hi"))
+    # an unknown brand name is not mistaken for a first name (pymorphy3 guesses 'Name' for unknown words)
+    brand = call("ru", ("agent", "Интернетомагазин Трамашка, меня зовут Ольга, здравствуйте!"), ("customer", "Здравствуйте"))
+    assert verdict(rubric, brand, "greeting").verdict == Verdict.PASS
     assert verdict(rubric, full, "greeting").verdict == Verdict.PASS
     assert "own name" in verdict(rubric, no_name, "greeting").reason
     assert verdict(rubric, customer_name, "greeting").verdict == Verdict.FAIL
