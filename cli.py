@@ -148,7 +148,7 @@ def process(
             )
         except KeyboardInterrupt:
             err.print("[red]Interrupted.[/] Finished calls are stored; run the same command again to resume.")
-            raise typer.Exit(130)
+            raise typer.Exit(130) from None
     from qa.reports import batch_report_dict, batch_report_tables
 
     if as_json:
@@ -194,7 +194,7 @@ def _parse_day(value: Optional[str], option: str) -> Optional[datetime]:
     try:
         return datetime.combine(date.fromisoformat(value), datetime.min.time())
     except ValueError:
-        raise QAError(f"{option} must be a date like 2026-11-02, got {value!r}")
+        raise QAError(f"{option} must be a date like 2026-11-02, got {value!r}") from None
 
 
 @command()

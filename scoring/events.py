@@ -52,4 +52,5 @@ def order_agreed_index(call: CallContext, lex: OrderLexicon) -> int | None:
                 break
     index = min(hits) if hits else None
     call.events[key] = index
+    call.events["order_placed"] = index is not None  # the call's outcome, shown on the scorecard
     return index

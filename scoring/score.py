@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from qa.types import CallFeatures, CriterionResult, Scorecard, Transcript, Verdict
 from scoring.context import CallContext
-from scoring.events import OrderLexicon, order_agreed_index
 from scoring.rubric import Rubric
 from scoring.text import analyse
 
@@ -13,11 +12,9 @@ def score(transcript: Transcript, features: CallFeatures | None, rubric: Rubric)
     language = transcript.language if transcript.language in rubric.languages else rubric.languages[0]
     call = CallContext(text=analyse(transcript.utterances, language), features=features)
     results: list[CriterionResult] = []
-    order_lexicon: OrderLexicon | None = None
     for c in rubric.criteria:
         j = c.evaluator.evaluate(call, c.params)
         results.append(CriterionResult(c.id, c.section_id, j.verdict, j.reason, j.evidence, j.confidence, c.weight, c.critical))
-        order_lexicon = order_lexicon or getattr(c.params, "order", None) or getattr(c.params, "requires_order", None)
     sections = []
     for section_id, _ in rubric.sections:
         sec = [r for r in results if r.section_id == section_id]
@@ -26,10 +23,8 @@ def score(transcript: Transcript, features: CallFeatures | None, rubric: Rubric)
     total = _percent(results)
     if critical and rubric.critical_zeroes_total:
         total = 0.0
-    outcome = []
-    if order_lexicon is not None:
-        outcome.append(("order_placed", order_agreed_index(call, order_lexicon) is not None))
-    outcome.append(("nps_score", call.events.get("nps_score")))
+    # criteria record what they learn about the call's outcome in call.events
+    outcome = [("order_placed", call.events.get("order_placed")), ("nps_score", call.events.get("nps_score"))]
     return Scorecard(
         rubric_id=rubric.id, rubric_version=rubric.version, rubric_hash=rubric.sha256, language=language,
         results=tuple(results), section_scores=tuple(sections), total=total, critical_failed=critical,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from qa.features import compute_features
 from qa.types import Role, RoleAssignment, Transcript, Utterance, Verdict
-from scoring.context import CallContext
 from scoring.criteria import extract_score, semantic_hits
 from scoring.rubric import RUBRICS_DIR, load_rubric
 from scoring.score import score
