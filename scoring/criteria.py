@@ -10,10 +10,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from qa.types import Role, Verdict
-from scoring.context import CallContext, Lexicon, evidence, low_confidence_penalty, patterns_for
+from scoring.context import CallContext, Lexicon, evidence, first_match, low_confidence_penalty, patterns_for
 from scoring.events import OrderLexicon, order_agreed_index
 from scoring.registry import CriterionKind, Judgement, register
-from scoring.text import UttText, nlp
+from scoring.text import UttText, nlp, tokenize
 
 NA, PASS, FAIL = Verdict.NA, Verdict.PASS, Verdict.FAIL
 
@@ -203,10 +203,25 @@ class Discovery(CriterionKind):
 # ---------------------------------------------------------------- listening.v1
 
 
+class IgnoredQuestionParams(_Params):
+    """How a customer's question counts as ignored: a closed (yes/no) question
+    whose next agent turn neither answers it (answer word in its first words,
+    a word of the question echoed, or a check / admission) — or a customer who
+    has to ask the same thing again."""
+
+    open: Lexicon = Field(description="question words that make a question open (what, when, how...): such questions are not judged")
+    answer: Lexicon = Field(description="words that open an answer to a yes/no question (yes, no, of course...)")
+    engage: Lexicon = Field(default_factory=dict, description="phrases anywhere in the reply that take the question up (let me check, not sure...)")
+    reask: Lexicon = Field(default_factory=dict, description="customer phrases that repeat an unanswered question (I asked about...)")
+    answer_within: int = Field(default=3, ge=1, description="answer words count within this many first words of the reply")
+    min_words: int = Field(default=3, ge=1, description="shorter questions («А сборка?») are follow-ups, not judged")
+
+
 class ListeningParams(_Params):
     reflect: Lexicon = Field(description="clarifying / summarising phrases")
     echo_min_shared: int | None = Field(default=None, ge=1, description="an agent turn repeating this many content words of the customer's previous turn also reflects")
     max_interruptions: int = 1
+    ignored_question: IgnoredQuestionParams | None = Field(default=None, description="fail when a customer's question is ignored")
 
 
 @register("listening.v1")
@@ -221,6 +236,9 @@ class Listening(CriterionKind):
             interruptions = agent.interruptions
         if interruptions > p.max_interruptions:
             return _judge(FAIL, f"the agent interrupted the customer {interruptions} times", [], "interruptions")
+        if p.ignored_question is not None and (ignored := _ignored_question(call, p.ignored_question)) is not None:
+            utts, reason, rule = ignored
+            return _judge(FAIL, reason, utts, rule)
         hits = call.find(p.reflect, role="agent")
         if hits:
             utt, pat = hits[0]
@@ -233,11 +251,49 @@ class Listening(CriterionKind):
         return _judge(FAIL, "no clarifying or summarising turn", [], "reflect")
 
 
+def _content(tokens, language: str) -> set[str]:
+    stop = nlp(language).Defaults.stop_words
+    return {t.lemma for t in tokens if len(t.text) > 2 and t.text not in stop and t.lemma not in stop}
+
+
+def _question_sentences(utt: UttText, language: str) -> list[tuple[str, tuple]]:
+    """The utterance's sentences that end with a question mark, tokenised."""
+    parts = re.split(r"(?<=[.!?…])\s+", utt.utterance.text.strip())
+    return [(s, tokenize(s, language)) for s in parts if s.rstrip().endswith("?")]
+
+
+def _ignored_question(call: CallContext, p: IgnoredQuestionParams) -> tuple[list[UttText], str, str] | None:
+    lang = call.language
+    open_words, answer, engage, reask = (patterns_for(lex, lang) for lex in (p.open, p.answer, p.engage, p.reask))
+    utts = call.text.utterances
+    asked: list[tuple[UttText, set[str]]] = []  # earlier customer questions and their content words
+    for i, utt in enumerate(utts):
+        if utt.role != Role.CUSTOMER:
+            continue
+        words = _content(utt.tokens, lang)
+        if first_match(utt, reask) is not None:
+            earlier = next((q for q, q_words in reversed(asked) if q_words & words), None)
+            if earlier is not None:
+                return [earlier, utt], "the customer had to ask again: the question was not answered", "reask"
+        reply = next((u for u in utts[i + 1 :] if u.role == Role.AGENT), None)
+        for sentence, tokens in _question_sentences(utt, lang):
+            q_words = _content(tokens, lang)
+            asked.append((utt, q_words))
+            if reply is None or len(tokens) < p.min_words or any(pat.find(tokens) for pat in open_words):
+                continue
+            opening = reply.tokens[: p.answer_within]
+            if any(pat.find(opening) for pat in answer) or first_match(reply, engage) is not None:
+                continue
+            if q_words & _content(reply.tokens, lang):
+                continue
+            return [utt, reply], f"the customer's question «{sentence}» got no answer", "ignored question"
+    return None
+
+
 def _echo(call: CallContext, min_shared: int) -> tuple[UttText, list[str]] | None:
-    stop = nlp(call.language).Defaults.stop_words
     previous_customer: set[str] = set()
     for u in call.text.utterances:
-        content = {t.lemma for t in u.tokens if len(t.text) > 2 and t.text not in stop and t.lemma not in stop}
+        content = _content(u.tokens, call.language)
         if u.role == Role.CUSTOMER:
             previous_customer = content
         elif u.role == Role.AGENT and previous_customer:

@@ -117,6 +117,50 @@ def test_greeting_needs_greeting_company_and_own_name(rubric):
     assert verdict(rubric, en, "greeting").verdict == Verdict.PASS
 
 
+LISTENING_OPENING = [
+    ("agent", "Магазин «Ромашка», Анна, здравствуйте."),
+    ("customer", "Здравствуйте, мне нужен чайник для дачи."),
+    ("agent", "То есть вам нужен чайник для дачи, правильно понимаю?"),
+]
+
+
+@pytest.mark.parametrize(
+    "turns, expected, rule",
+    [
+        # a clarifying question, every question answered
+        ([("customer", "А он есть в белом цвете?"), ("agent", "Да, есть белый и серый.")], Verdict.PASS, "reflect"),
+        # the answer may echo the question instead of saying yes/no
+        ([("customer", "А до пятницы успеете привезти?"), ("agent", "Должны успеть, курьер позвонит.")], Verdict.PASS, "reflect"),
+        # taking the question up to check it is an answer for now
+        ([("customer", "А он сейчас есть на складе?"), ("agent", "Сейчас проверю, минутку.")], Verdict.PASS, "reflect"),
+        # open questions and short follow-ups are not judged by this rule
+        ([("customer", "А сколько стоит доставка?"), ("agent", "Чайник Бриз стоит две тысячи.")], Verdict.PASS, "reflect"),
+        ([("customer", "А сборка?"), ("agent", "Чайник Бриз стоит две тысячи.")], Verdict.PASS, "reflect"),
+        # a yes/no question answered with something else
+        ([("customer", "А скидка пенсионерам у вас есть?"), ("agent", "Могу предложить чайник Бриз за две тысячи.")], Verdict.FAIL, "ignored question"),
+        # the customer has to ask again
+        ([("customer", "Сколько идёт доставка на дачу?"), ("agent", "Чайник Бриз стоит две тысячи."),
+          ("customer", "Я про доставку спрашивала.")], Verdict.FAIL, "reask"),
+    ],
+)
+def test_active_listening_fails_an_ignored_question(rubric, turns, expected, rule):
+    result = verdict(rubric, call("ru", *LISTENING_OPENING, *turns), "active_listening")
+    assert result.verdict == expected, result.reason
+    assert result.evidence[0].rule.startswith(rule)
+    if expected == Verdict.FAIL:
+        quoted = {e.role for e in result.evidence}
+        assert quoted == ({"customer"} if rule == "reask" else {"customer", "agent"})
+
+
+def test_active_listening_in_english(rubric):
+    opening = [("agent", "PartsPoint, Grace speaking."), ("customer", "I need a headlight bulb for a Civic.")]
+    ignored = call("en", *opening, ("customer", "Is it hard to put in myself?"), ("agent", "The Sylvania comes in a two-pack."))
+    answered = call("en", *opening, ("customer", "Is it hard to put in myself?"), ("agent", "Not really, it takes ten minutes."),
+                    ("agent", "So you need the low beam, right?"))
+    assert verdict(rubric, ignored, "active_listening").verdict == Verdict.FAIL
+    assert verdict(rubric, answered, "active_listening").verdict == Verdict.PASS
+
+
 def test_hold_etiquette(rubric):
     none = call("en", ("customer", "Hi"), ("agent", "Hello, how can I help?"))
     good = call("en", ("agent", "Let me check, please stay on the line."), ("agent", "Thank you for waiting, it is in stock."))
