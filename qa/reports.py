@@ -142,7 +142,9 @@ def scorecard_view(card: Scorecard, call: StoredCall | None = None) -> list:
     outcome = dict(card.outcome)
     line = Text(
         f"order placed: {'yes' if outcome.get('order_placed') else 'no'} · NPS: "
-        f"{outcome.get('nps_score') if outcome.get('nps_score') is not None else '-'} · sections: "
+        f"{outcome.get('nps_score') if outcome.get('nps_score') is not None else '-'} · "
+        + (f"rating: {outcome['service_rating']} · " if outcome.get("service_rating") is not None else "")
+        + "sections: "
         + ", ".join(f"{k} {'-' if v is None else f'{v:.0f}'}" for k, v in card.section_scores)
     )
     return [table, line]

@@ -487,6 +487,7 @@ def extract_score(utt: UttText, language: str) -> int | None:
 class NpsParams(_Params):
     recommend: Lexicon
     scale: Lexicon
+    rating: Lexicon = Field(default_factory=dict, description="a 0-10 service-rating question (rate our service); its number goes to the outcome as service_rating")
     look_ahead: int = Field(default=3, ge=1, description="customer utterances searched for the answer")
 
 
@@ -499,6 +500,12 @@ class Nps(CriterionKind):
     def evaluate(self, call: CallContext, p: NpsParams) -> Judgement:
         recommend = {u.index: (u, pat) for u, pat in call.find(p.recommend, role="agent")}
         scale = {u.index for u, _ in call.find(p.scale, role="agent")}
+        for u, _ in call.find(p.rating, role="agent"):
+            if u.index in scale and u.index not in recommend:
+                rating = next((n for a in call.customer() if a.index > u.index for n in [extract_score(a, call.language)] if n is not None), None)
+                if rating is not None:
+                    call.events["service_rating"] = rating
+                break
         asked = [recommend[i] for i in sorted(recommend) if i in scale or i + 1 in scale or i - 1 in scale]
         if not asked:
             return _judge(FAIL, "the 0-10 recommend question was not asked", [], "recommend + scale")

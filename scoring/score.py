@@ -24,7 +24,7 @@ def score(transcript: Transcript, features: CallFeatures | None, rubric: Rubric)
     if critical and rubric.critical_zeroes_total:
         total = 0.0
     # criteria record what they learn about the call's outcome in call.events
-    outcome = [("order_placed", call.events.get("order_placed")), ("nps_score", call.events.get("nps_score"))]
+    outcome = [(key, call.events.get(key)) for key in ("order_placed", "nps_score", "service_rating")]
     return Scorecard(
         rubric_id=rubric.id, rubric_version=rubric.version, rubric_hash=rubric.sha256, language=language,
         results=tuple(results), section_scores=tuple(sections), total=total, critical_failed=critical,

@@ -103,6 +103,15 @@ def test_nps_question_and_outcome(rubric):
     assert score(generic, None, rubric).result("nps_question").verdict == Verdict.FAIL
 
 
+def test_service_rating_goes_to_the_outcome_not_the_nps(rubric):
+    transcript = call("ru", ("agent", "Оцените, пожалуйста, нашу работу от нуля до десяти."), ("customer", "На восьмёрку."),
+                      ("agent", "Спасибо! До свидания."))
+    card = score(transcript, None, rubric)
+    assert dict(card.outcome)["service_rating"] == 8
+    assert dict(card.outcome)["nps_score"] is None
+    assert card.result("nps_question").verdict == Verdict.FAIL
+
+
 def test_greeting_needs_greeting_company_and_own_name(rubric):
     full = call("ru", ("agent", "Зоомагазин «Лапки», меня зовут Ольга, добрый день!"), ("customer", "Здравствуйте"))
     no_name = call("ru", ("agent", "Добрый день, магазин «Техника», слушаю вас."), ("customer", "Здравствуйте"))
