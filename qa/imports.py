@@ -60,6 +60,7 @@ def read_interchange(path: Path) -> ImportedCall:
     try:
         metadata = CallMetadata(
             operator_id=data.get("operator"),
+            team=data.get("team"),
             started_at=parse_datetime(data.get("started_at")),
             direction=parse_direction(data.get("channel")),
         )

@@ -1,7 +1,7 @@
 """Call metadata from a sidecar CSV and/or the recording's file name.
 
 CSV: one row per recording, a ``file`` column (file name or path) plus any of
-``operator``, ``operator_name``, ``started_at`` (or ``date`` + ``time``),
+``operator``, ``operator_name``, ``team``, ``started_at`` (or ``date`` + ``time``),
 ``direction`` (inbound/outbound/callback), ``phone``, ``order_id``. Other
 columns are kept as extra metadata (and reported once).
 
@@ -22,7 +22,7 @@ from pathlib import Path
 from qa.errors import MetadataError
 from qa.types import CallMetadata, Direction
 
-KNOWN_COLUMNS = {"file", "operator", "operator_id", "operator_name", "started_at", "date", "time", "direction", "phone", "order_id"}
+KNOWN_COLUMNS = {"file", "operator", "operator_id", "operator_name", "team", "started_at", "date", "time", "direction", "phone", "order_id"}
 NAME_FIELDS = {"operator": r"[^_\s]+?", "date": r"\d{4}-?\d{2}-?\d{2}", "time": r"\d{2}[-:.]?\d{2}(?:[-:.]?\d{2})?",
                "direction": r"inbound|outbound|callback|in|out", "phone": r"\+?\d+", "order": r"[^_\s]+?", "_": r".*?"}
 
@@ -123,6 +123,7 @@ def load_sidecar(path: Path) -> Sidecar:
             meta = CallMetadata(
                 operator_id=row.get("operator") or row.get("operator_id") or None,
                 operator_name=row.get("operator_name") or None,
+                team=row.get("team") or None,
                 started_at=started,
                 direction=parse_direction(row.get("direction")),
                 phone=row.get("phone") or None,
@@ -144,7 +145,7 @@ def merge(primary: CallMetadata | None, fallback: CallMetadata | None) -> CallMe
         return primary
     return replace(
         primary,
-        **{f: getattr(fallback, f) for f in ("operator_id", "operator_name", "started_at", "direction", "phone", "order_id") if getattr(primary, f) is None},
+        **{f: getattr(fallback, f) for f in ("operator_id", "operator_name", "team", "started_at", "direction", "phone", "order_id") if getattr(primary, f) is None},
     )
 
 

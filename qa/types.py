@@ -40,6 +40,7 @@ class CallMetadata:
 
     operator_id: str | None = None
     operator_name: str | None = None
+    team: str | None = None
     started_at: datetime | None = None
     direction: Direction | None = None
     phone: str | None = None

@@ -74,9 +74,10 @@ def _ensure_operator(s: Session, metadata: CallMetadata) -> None:
         return
     row = s.get(t.Operator, metadata.operator_id)
     if row is None:
-        s.add(t.Operator(id=metadata.operator_id, name=metadata.operator_name, created_at=utcnow()))
-    elif metadata.operator_name and not row.name:
-        row.name = metadata.operator_name
+        s.add(t.Operator(id=metadata.operator_id, name=metadata.operator_name, team=metadata.team, created_at=utcnow()))
+    elif (metadata.operator_name and not row.name) or (metadata.team and metadata.team != row.team):
+        row.name = row.name or metadata.operator_name
+        row.team = metadata.team or row.team  # the newest metadata moves an operator between teams
         s.add(row)
     s.flush()
 

@@ -134,15 +134,26 @@ class RoleMetrics(SQLModel, table=True):
 
 
 class HumanLabel(SQLModel, table=True):
-    """Verdicts given by people (imported gold labels now; reviews later)."""
+    """A verdict given by a person. Never updated or deleted: a newer row for the
+    same call and criterion (``supersedes_id`` points at the one it replaces) wins.
+
+    source: import (gold labels of imported transcripts), review (a QA lead's
+    override), dispute (an overturned verdict), calibration (blind scoring; never
+    changes a scorecard).
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     call_id: str = Field(foreign_key="call.id", index=True)
     criterion_id: str
     verdict: str  # pass | fail | na
-    source: str  # import | review | calibration
+    source: str  # import | review | dispute | calibration
     author: str | None = None
     created_at: datetime = Field(sa_type=DateTime)
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    machine_verdict: str | None = None  # what the automatic verdict was when this one was given
+    review_id: int | None = Field(default=None, foreign_key="reviewsession.id", index=True)
+    calibration_id: int | None = Field(default=None, foreign_key="calibrationround.id", index=True)
+    supersedes_id: int | None = Field(default=None, foreign_key="humanlabel.id")
 
 
 class Scorecard(SQLModel, table=True):
@@ -178,3 +189,94 @@ class CriterionVerdict(SQLModel, table=True):
     weight: float
     critical: bool
     evidence: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of {utterance_index, start_s, end_s, role, quote, rule}
+
+
+class ReviewSession(SQLModel, table=True):
+    """A QA lead goes through calls with one operator: open -> closed -> acknowledged."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    operator_id: str = Field(foreign_key="operator.id", index=True)
+    reviewer: str
+    status: str = "open"  # open | closed | acknowledged
+    pick: str = Field(sa_column=Column(Text, nullable=False))  # JSON: how the calls were chosen (rule, n, seed...)
+    rubric_id: str
+    opened_at: datetime = Field(sa_type=DateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=DateTime)
+    summary: str | None = Field(default=None, sa_column=Column(Text))
+    actions: str | None = Field(default=None, sa_column=Column(Text))  # agreed actions, one per line
+    acknowledged_at: datetime | None = Field(default=None, sa_type=DateTime)
+
+
+class ReviewItem(SQLModel, table=True):
+    session_id: int = Field(foreign_key="reviewsession.id", primary_key=True)
+    call_id: str = Field(foreign_key="call.id", primary_key=True)
+    position: int
+    why: str  # the pick rule that chose it
+
+
+class ReviewComment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="reviewsession.id", index=True)
+    call_id: str = Field(foreign_key="call.id")
+    utterance_idx: int | None = None
+    at_s: float | None = None
+    author: str
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_type=DateTime)
+
+
+class Dispute(SQLModel, table=True):
+    """An operator contests a verdict; the QA lead upholds it or overturns it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="reviewsession.id", index=True)
+    call_id: str = Field(foreign_key="call.id")
+    criterion_id: str
+    operator_id: str = Field(foreign_key="operator.id")
+    disputed_verdict: str
+    claimed_verdict: str
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = "open"  # open | upheld | overturned
+    opened_at: datetime = Field(sa_type=DateTime)
+    resolved_by: str | None = None
+    resolution: str | None = Field(default=None, sa_column=Column(Text))
+    resolved_at: datetime | None = Field(default=None, sa_type=DateTime)
+    label_id: int | None = Field(default=None, foreign_key="humanlabel.id")  # the verdict an overturn created
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only trail of every human action (who, when, what, on which row)."""
+
+    __table_args__ = (Index("ix_auditevent_entity", "entity", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=DateTime)
+    actor: str
+    action: str  # review.open, review.comment, verdict.override, review.close, review.acknowledge, dispute.open, dispute.resolve...
+    entity: str  # review | dispute | call | calibration | model
+    entity_id: str
+    details: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+
+
+class CalibrationRound(SQLModel, table=True):
+    """Several reviewers score the same calls blind; their labels are HumanLabel rows (source calibration)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    rubric_id: str
+    created_at: datetime = Field(sa_type=DateTime)
+
+
+class LearnedModel(SQLModel, table=True):
+    """A trained classifier for one criterion; the file under QA_HOME/models/learned is checked by sha256."""
+
+    __table_args__ = (UniqueConstraint("criterion_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    criterion_id: str
+    version: int
+    path: str
+    sha256: str = Field(max_length=64)
+    trained_at: datetime = Field(sa_type=DateTime)
+    n_train: int
+    metrics: str = Field(sa_column=Column(Text, nullable=False))  # JSON: cross-validated scores, rule-based on the same labels
