@@ -85,7 +85,7 @@ def command(name: str | None = None, parent: typer.Typer | None = None):
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
-RubricOpt = Annotated[Optional[str], typer.Option("--rubric", help="Rubric id from rubrics/ or a YAML file [default: order_desk, or QA_RUBRIC].")]
+RubricOpt = Annotated[Optional[str], typer.Option("--rubric", help="Rubric id from rubrics/ or a YAML file (default: order_desk, or QA_RUBRIC).")]
 
 
 def _rubric(settings, ref: Optional[str]):
@@ -376,6 +376,87 @@ def eval_(
         return
     for table in eval_tables(reports, n, chosen):
         out.print(table)
+
+
+@command()
+def scorecard(
+    operator: Annotated[Optional[str], typer.Option(help="One operator's scorecard, ranked within their team.")] = None,
+    team: Annotated[Optional[str], typer.Option(help="Every operator of this team (default: everyone).")] = None,
+    period: Annotated[Optional[str], typer.Option(help="2026-11, 2026-W47, 2026-Q4, 2026-11-20, 2026, day|week|month|quarter (current), or all (default: month).")] = None,
+    date_from: Annotated[Optional[str], typer.Option("--from", help="Custom range: first day (YYYY-MM-DD).")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="Custom range: last day, inclusive.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, json or html (charts; opens without a server).")] = "table",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of the terminal.")] = None,
+    rubric: RubricOpt = None,
+) -> None:
+    """Operator scorecards for a period: calls, score, critical fails, conversion, NPS, rating,
+    handle time, talk/listen, latency and pass rate per criterion, with the trend against the
+    previous period and each operator's rank in the team. Human overrides count.
+
+    Examples: qa scorecard --period 2026-11 · qa scorecard --operator op-anna --period 2026-W47
+    · qa scorecard --team north --format html -o north.html
+    """
+    from qa.scorecard_views import ScorecardFormat, criteria_table, report_csv, report_html, report_json, report_table
+    from qa.scorecards import build_report, parse_period
+
+    try:
+        kind = ScorecardFormat(fmt)
+    except ValueError:
+        raise QAError(f"--format must be one of table, csv, json, html (got {fmt!r})") from None
+    start, end = _parse_day(date_from, "--from"), _parse_day(date_to, "--to")
+    chosen = parse_period(period, start=start.date() if start else None, end=end.date() if end else None)
+    settings = _settings()
+    rules = _rubric(settings, rubric)
+    report = build_report(
+        _engine(settings), rubric_id=rules.id, period=chosen, operator_id=operator, team=team,
+        critical_zeroes_total=rules.critical_zeroes_total,
+    )
+    if not report.team.calls:
+        err.print(f"[yellow]No scored calls with an operator and a start time in {chosen.label}.[/] "
+                  "Try --period all, or check `qa calls` (operators and times come from the metadata).")
+    if kind == ScorecardFormat.TABLE:
+        if output:
+            raise QAError("--output needs --format csv, json or html")
+        out.print(report_table(report))
+        out.print(criteria_table(report))
+        return
+    text = {
+        ScorecardFormat.CSV: report_csv,
+        ScorecardFormat.JSON: lambda r: json.dumps(report_json(r), ensure_ascii=False, indent=2) + "\n",
+        ScorecardFormat.HTML: report_html,
+    }[kind](report)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote {output}")
+    else:
+        sys.stdout.write(text)
+
+
+@command()
+def operators(
+    operator: Annotated[Optional[str], typer.Argument(help="Operator id to create or change.")] = None,
+    name: Annotated[Optional[str], typer.Option(help="Display name.")] = None,
+    team: Annotated[Optional[str], typer.Option(help="Team (scorecards rank operators within their team).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List operators, or set one operator's name and team: qa operators op-anna --team north."""
+    from qa.db import repo
+
+    engine = _engine(_settings())
+    if operator is not None:
+        if name is None and team is None:
+            raise QAError("give --name and/or --team to change an operator, or no operator id to list them")
+        repo.set_operator(engine, operator_id=operator, name=name, team=team)
+    rows = repo.list_operators(engine)
+    if as_json:
+        _print_json([asdict(r) for r in rows])
+        return
+    table = Table(title=f"{len(rows)} operator(s)")
+    for col in ("operator", "name", "team"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r.id, r.name or "-", r.team or "-")
+    out.print(table)
 
 
 @command()

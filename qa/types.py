@@ -325,3 +325,41 @@ class Scorecard:
 
     def result(self, criterion_id: str) -> CriterionResult | None:
         return next((r for r in self.results if r.criterion_id == criterion_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class HumanVerdict:
+    """A person's verdict on one criterion of one call (override, overturned dispute, calibration, gold label)."""
+
+    label_id: int
+    call_id: str
+    criterion_id: str
+    verdict: Verdict
+    source: str  # import | review | dispute | calibration
+    author: str | None
+    created_at: datetime
+    reason: str | None = None
+    machine_verdict: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallScore:
+    """One call as operator scorecards see it: its newest automatic scorecard for a
+    rubric, the human verdicts that override it, and the call's timing figures."""
+
+    call_id: str
+    operator_id: str
+    team: str | None
+    started_at: datetime
+    duration_s: float | None
+    talk_listen_ratio: float | None
+    response_latency_s: float | None
+    card: Scorecard
+    overrides: tuple[HumanVerdict, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorInfo:
+    id: str
+    name: str | None
+    team: str | None

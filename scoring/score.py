@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from qa.types import CallFeatures, CriterionResult, Scorecard, Transcript, Verdict
+from dataclasses import replace
+
+from qa.types import CallFeatures, CriterionResult, HumanVerdict, Scorecard, Transcript, Verdict
 from scoring.context import CallContext
 from scoring.rubric import Rubric
 from scoring.text import analyse
@@ -15,14 +17,7 @@ def score(transcript: Transcript, features: CallFeatures | None, rubric: Rubric)
     for c in rubric.criteria:
         j = c.evaluator.evaluate(call, c.params)
         results.append(CriterionResult(c.id, c.section_id, j.verdict, j.reason, j.evidence, j.confidence, c.weight, c.critical))
-    sections = []
-    for section_id, _ in rubric.sections:
-        sec = [r for r in results if r.section_id == section_id]
-        sections.append((section_id, _percent(sec)))
-    critical = any(r.critical and r.verdict == Verdict.FAIL for r in results)
-    total = _percent(results)
-    if critical and rubric.critical_zeroes_total:
-        total = 0.0
+    sections, total, critical = totals(results, [sid for sid, _ in rubric.sections], rubric.critical_zeroes_total)
     # criteria record what they learn about the call's outcome in call.events
     outcome = [(key, call.events.get(key)) for key in ("order_placed", "nps_score", "service_rating")]
     return Scorecard(
@@ -30,6 +25,35 @@ def score(transcript: Transcript, features: CallFeatures | None, rubric: Rubric)
         results=tuple(results), section_scores=tuple(sections), total=total, critical_failed=critical,
         outcome=tuple(outcome),
     )
+
+
+def totals(
+    results: list[CriterionResult] | tuple[CriterionResult, ...], section_ids: list[str], critical_zeroes_total: bool,
+) -> tuple[tuple[tuple[str, float | None], ...], float | None, bool]:
+    """Section scores, total and the critical flag: weighted share of passed
+    criteria (n/a left out); a failed critical criterion zeroes the total if the rubric says so."""
+    sections = tuple((sid, _percent([r for r in results if r.section_id == sid])) for sid in section_ids)
+    critical = any(r.critical and r.verdict == Verdict.FAIL for r in results)
+    total = _percent(list(results))
+    if critical and critical_zeroes_total:
+        total = 0.0
+    return sections, total, critical
+
+
+def apply_overrides(card: Scorecard, overrides: tuple[HumanVerdict, ...] | list[HumanVerdict], critical_zeroes_total: bool) -> Scorecard:
+    """The scorecard as people corrected it: human verdicts replace automatic ones
+    (the reason says who and why) and the scores are recomputed."""
+    by_criterion = {h.criterion_id: h for h in overrides}
+    if not by_criterion:
+        return card
+    results = tuple(
+        replace(r, verdict=h.verdict, confidence=1.0,
+                reason=f"{h.source} by {h.author or 'unknown'}: {h.reason or 'no reason given'} (machine: {r.verdict.value}, {r.reason})")
+        if (h := by_criterion.get(r.criterion_id)) is not None else r
+        for r in card.results
+    )
+    sections, total, critical = totals(results, [sid for sid, _ in card.section_scores], critical_zeroes_total)
+    return replace(card, results=results, section_scores=sections, total=total, critical_failed=critical)
 
 
 def _percent(results: list[CriterionResult]) -> float | None:

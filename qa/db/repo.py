@@ -22,7 +22,7 @@ from qa.db.engine import make_engine
 from qa.db.migrate import upgrade
 from qa.errors import NotFound
 from qa.types import (
-    CallFeatures, CallMetadata, CallSummary, CriterionResult, Diarization, Direction, Evidence, ImportedCall,
+    CallFeatures, CallMetadata, CallScore, CallSummary, CriterionResult, HumanVerdict, OperatorInfo, Diarization, Direction, Evidence, ImportedCall,
     ProcessedCall, Role, RoleAssignment, RoleFeatures, Scorecard, SpeakerTurn, StoredCall, Transcript, Utterance,
     Verdict, Word,
 )
@@ -80,6 +80,21 @@ def _ensure_operator(s: Session, metadata: CallMetadata) -> None:
         row.team = metadata.team or row.team  # the newest metadata moves an operator between teams
         s.add(row)
     s.flush()
+
+
+def list_operators(engine: Engine) -> list[OperatorInfo]:
+    with Session(engine) as s:
+        return [OperatorInfo(o.id, o.name, o.team) for o in s.exec(select(t.Operator).order_by(t.Operator.id)).all()]
+
+
+def set_operator(engine: Engine, *, operator_id: str, name: str | None = None, team: str | None = None) -> OperatorInfo:
+    """Create an operator or change their name/team (a team move applies to every period)."""
+    with Session(engine) as s, s.begin():
+        row = s.get(t.Operator, operator_id) or t.Operator(id=operator_id, created_at=utcnow())
+        row.name = name if name is not None else row.name
+        row.team = team if team is not None else row.team
+        s.add(row)
+        return OperatorInfo(row.id, row.name, row.team)
 
 
 def _delete_call(s: Session, call_id: str) -> None:
@@ -338,26 +353,97 @@ def save_scorecard(engine: Engine, *, call_id: str, card: Scorecard) -> bool:
         return True
 
 
+def _card(s: Session, row: t.Scorecard) -> Scorecard:
+    verdicts = s.exec(select(t.CriterionVerdict).where(t.CriterionVerdict.scorecard_id == row.id).order_by(t.CriterionVerdict.id)).all()
+    return Scorecard(
+        rubric_id=row.rubric_id, rubric_version=row.rubric_version, rubric_hash=row.rubric_hash, language=row.language,
+        results=tuple(
+            CriterionResult(
+                v.criterion_id, v.section_id, Verdict(v.verdict), v.reason,
+                tuple(Evidence(**e) for e in json.loads(v.evidence)), v.confidence, v.weight, v.critical,
+            )
+            for v in verdicts
+        ),
+        section_scores=tuple(json.loads(row.section_scores).items()), total=row.total,
+        critical_failed=row.critical_failed, outcome=tuple(json.loads(row.outcome).items()),
+    )
+
+
 def load_scorecards(engine: Engine, *, call_id: str) -> list[Scorecard]:
     """All scorecards of a call, newest first."""
     with Session(engine) as s:
         rows = s.exec(select(t.Scorecard).where(t.Scorecard.call_id == call_id).order_by(t.Scorecard.id.desc())).all()
-        cards = []
+        return [_card(s, row) for row in rows]
+
+
+def _human(row: t.HumanLabel) -> HumanVerdict:
+    return HumanVerdict(
+        row.id, row.call_id, row.criterion_id, Verdict(row.verdict), row.source, row.author, row.created_at,
+        row.reason, row.machine_verdict,
+    )
+
+
+OVERRIDING_SOURCES = ("review", "dispute")
+
+
+def current_overrides(s: Session, call_ids: list[str]) -> dict[str, list[HumanVerdict]]:
+    """The newest review/dispute verdict per call and criterion (older ones are superseded, never deleted)."""
+    out: dict[str, dict[str, HumanVerdict]] = {}
+    for i in range(0, len(call_ids), 500):
+        rows = s.exec(
+            select(t.HumanLabel)
+            .where(t.HumanLabel.call_id.in_(call_ids[i : i + 500]), t.HumanLabel.source.in_(OVERRIDING_SOURCES))
+            .order_by(t.HumanLabel.id)
+        ).all()
         for row in rows:
-            verdicts = s.exec(select(t.CriterionVerdict).where(t.CriterionVerdict.scorecard_id == row.id).order_by(t.CriterionVerdict.id)).all()
-            cards.append(Scorecard(
-                rubric_id=row.rubric_id, rubric_version=row.rubric_version, rubric_hash=row.rubric_hash, language=row.language,
-                results=tuple(
-                    CriterionResult(
-                        v.criterion_id, v.section_id, Verdict(v.verdict), v.reason,
-                        tuple(Evidence(**e) for e in json.loads(v.evidence)), v.confidence, v.weight, v.critical,
-                    )
-                    for v in verdicts
-                ),
-                section_scores=tuple(json.loads(row.section_scores).items()), total=row.total,
-                critical_failed=row.critical_failed, outcome=tuple(json.loads(row.outcome).items()),
-            ))
-        return cards
+            out.setdefault(row.call_id, {})[row.criterion_id] = _human(row)
+    return {cid: list(by_crit.values()) for cid, by_crit in out.items()}
+
+
+def call_scores(
+    engine: Engine, *, rubric_id: str, start: datetime | None = None, end: datetime | None = None,
+    operator_ids: list[str] | None = None,
+) -> list[CallScore]:
+    """Scored calls with an operator and a start time in [start, end): the newest
+    scorecard of ``rubric_id`` (highest version) and the human overrides."""
+    with Session(engine) as s:
+        q = (
+            select(t.Call, t.Operator, t.CallMetrics)
+            .join(t.Operator, t.Operator.id == t.Call.operator_id)
+            .join(t.CallMetrics, t.CallMetrics.call_id == t.Call.id, isouter=True)
+            .where(t.Call.status == "done", t.Call.started_at.is_not(None))
+        )
+        if start is not None:
+            q = q.where(t.Call.started_at >= start)
+        if end is not None:
+            q = q.where(t.Call.started_at < end)
+        if operator_ids is not None:
+            q = q.where(t.Call.operator_id.in_(operator_ids))
+        rows = s.exec(q.order_by(t.Call.started_at, t.Call.id)).all()
+        ids = [c.id for c, _, _ in rows]
+        cards: dict[str, t.Scorecard] = {}
+        for i in range(0, len(ids), 500):
+            for card in s.exec(
+                select(t.Scorecard).where(t.Scorecard.call_id.in_(ids[i : i + 500]), t.Scorecard.rubric_id == rubric_id)
+                .order_by(t.Scorecard.rubric_version, t.Scorecard.id)
+            ).all():
+                cards[card.call_id] = card  # the newest version wins
+        latency: dict[str, float | None] = {}
+        for i in range(0, len(ids), 500):
+            latency.update(s.exec(
+                select(t.RoleMetrics.call_id, t.RoleMetrics.response_latency_mean_s)
+                .where(t.RoleMetrics.call_id.in_(ids[i : i + 500]), t.RoleMetrics.role == "agent")
+            ).all())
+        overrides = current_overrides(s, [i for i in ids if i in cards])
+        return [
+            CallScore(
+                call_id=call.id, operator_id=op.id, team=op.team, started_at=call.started_at, duration_s=call.duration_s,
+                talk_listen_ratio=metrics.talk_listen_ratio if metrics else None, response_latency_s=latency.get(call.id),
+                card=_card(s, cards[call.id]), overrides=tuple(overrides.get(call.id, ())),
+            )
+            for call, op, metrics in rows
+            if call.id in cards
+        ]
 
 
 def call_ids(engine: Engine, *, status: str = "done") -> list[str]:

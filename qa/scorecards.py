@@ -1,0 +1,309 @@
+"""Operator scorecards: per operator (and team) and period, the figures a QA lead
+tracks — calls, handle time, talk/listen, response latency, pass rate per
+criterion, score, critical failures, conversion, NPS, service rating — with the
+trend against the previous period and each operator's rank in the team.
+
+Verdicts are the automatic ones corrected by people: a review override or an
+overturned dispute replaces the machine's verdict and the score is recomputed
+(:func:`scoring.score.apply_overrides`). ``figures`` and ``rank`` are pure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from qa.errors import ConfigError, NotFound
+from qa.types import CallScore, Verdict
+
+PERIOD_HELP = (
+    "2026-11 (month), 2026-W47 (ISO week), 2026-Q4 (quarter), 2026-11-20 (day), 2026 (year), "
+    "day|week|month|quarter (the current one), or all"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Calls with start time in [start, end). ``kind`` picks the previous period for trends."""
+
+    label: str
+    kind: str  # day | week | month | quarter | year | range | all
+    start: date | None = None
+    end: date | None = None
+
+    def previous(self) -> Period | None:
+        if self.start is None or self.end is None:
+            return None
+        if self.kind == "day":
+            return period_for("day", self.start - timedelta(days=1))
+        if self.kind == "week":
+            return period_for("week", self.start - timedelta(days=7))
+        if self.kind in ("month", "quarter", "year"):
+            return period_for(self.kind, self.start - timedelta(days=1))
+        length = self.end - self.start
+        return Period(f"{self.start - length} – {self.start - timedelta(days=1)}", "range", self.start - length, self.start)
+
+    def bounds(self) -> tuple[datetime | None, datetime | None]:
+        as_dt = lambda d: datetime(d.year, d.month, d.day) if d else None  # noqa: E731
+        return as_dt(self.start), as_dt(self.end)
+
+
+def period_for(kind: str, day: date) -> Period:
+    """The period of ``kind`` that contains ``day``."""
+    if kind == "day":
+        return Period(day.isoformat(), "day", day, day + timedelta(days=1))
+    if kind == "week":
+        monday = day - timedelta(days=day.weekday())
+        year, week, _ = monday.isocalendar()
+        return Period(f"{year}-W{week:02d}", "week", monday, monday + timedelta(days=7))
+    if kind == "month":
+        start = day.replace(day=1)
+        end = (start + timedelta(days=32)).replace(day=1)
+        return Period(f"{start:%Y-%m}", "month", start, end)
+    if kind == "quarter":
+        q = (day.month - 1) // 3
+        start = date(day.year, 3 * q + 1, 1)
+        end = date(day.year + (q == 3), (3 * q + 3) % 12 + 1, 1)
+        return Period(f"{day.year}-Q{q + 1}", "quarter", start, end)
+    if kind == "year":
+        return Period(str(day.year), "year", date(day.year, 1, 1), date(day.year + 1, 1, 1))
+    raise ConfigError(f"unknown period kind {kind!r}: use {PERIOD_HELP}")
+
+
+def parse_period(text: str | None, *, start: date | None = None, end: date | None = None, today: date | None = None) -> Period:
+    """``--period`` text, or a custom range ``--from``/``--to`` (both days included)."""
+    if start or end:
+        if text:
+            raise ConfigError("give either --period or --from/--to, not both")
+        if not (start and end):
+            raise ConfigError("a custom range needs both --from and --to (e.g. --from 2026-11-01 --to 2026-11-15)")
+        if end < start:
+            raise ConfigError(f"--to {end} is before --from {start}")
+        return Period(f"{start} – {end}", "range", start, end + timedelta(days=1))
+    text = (text or "month").strip()
+    today = today or date.today()
+    if text == "all":
+        return Period("all time", "all")
+    if text in ("day", "week", "month", "quarter", "year"):
+        return period_for(text, today)
+    try:
+        if m := re.fullmatch(r"(\d{4})-W(\d{1,2})", text):
+            return period_for("week", date.fromisocalendar(int(m[1]), int(m[2]), 1))
+        if m := re.fullmatch(r"(\d{4})-Q([1-4])", text):
+            return period_for("quarter", date(int(m[1]), 3 * int(m[2]) - 2, 1))
+        if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
+            return period_for("month", date(int(m[1]), int(m[2]), 1))
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return period_for("day", date.fromisoformat(text))
+        if re.fullmatch(r"\d{4}", text):
+            return period_for("year", date(int(text), 1, 1))
+    except ValueError as exc:
+        raise ConfigError(f"--period {text!r}: {exc}") from exc
+    raise ConfigError(f"--period {text!r} is not a period: use {PERIOD_HELP}")
+
+
+# ---------------------------------------------------------------- figures
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    key: str
+    title: str
+    higher_is_better: bool | None  # None: not ranked (e.g. number of calls is volume, not quality)
+    fmt: str
+
+
+FIGURES = (
+    Figure("calls", "calls", None, "{:.0f}"),
+    Figure("score", "score", True, "{:.1f}"),
+    Figure("critical_failures", "critical fails", False, "{:.0f}"),
+    Figure("conversion", "conversion", True, "{:.0%}"),
+    Figure("nps", "NPS", True, "{:+.0f}"),
+    Figure("service_rating", "rating", True, "{:.1f}"),
+    Figure("aht_s", "AHT", False, "{:.0f} s"),
+    Figure("talk_listen_ratio", "talk/listen", False, "{:.2f}"),
+    Figure("response_latency_s", "latency", False, "{:.1f} s"),
+)
+PROMOTER_MIN, DETRACTOR_MAX = 9, 6
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """What one operator (or a whole team) did in one period."""
+
+    calls: int
+    score: float | None
+    critical_failures: int
+    conversion: float | None  # share of calls that ended with an order
+    orders: int
+    nps: float | None  # promoters% - detractors%, -100..100, over calls with an NPS answer
+    promoters: int
+    passives: int
+    detractors: int
+    service_rating: float | None
+    aht_s: float | None  # average handle time
+    talk_listen_ratio: float | None
+    response_latency_s: float | None
+    overridden: int  # verdicts people changed
+    pass_rates: tuple[tuple[str, float | None, int], ...] = ()  # criterion, pass / (pass + fail), judged calls
+
+    def value(self, key: str) -> float | None:
+        if key.startswith("pass:"):
+            return next((rate for cid, rate, _ in self.pass_rates if cid == key[5:]), None)
+        return getattr(self, key)
+
+
+def _mean(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+def figures(calls: list[CallScore], critical_zeroes_total: bool = True) -> Figures:
+    """Aggregate calls (their human-corrected scorecards) into one set of figures."""
+    from scoring.score import apply_overrides
+
+    cards = [apply_overrides(c.card, c.overrides, critical_zeroes_total) for c in calls]
+    outcomes = [dict(card.outcome) for card in cards]
+    nps_answers = [o["nps_score"] for o in outcomes if o.get("nps_score") is not None]
+    promoters = sum(n >= PROMOTER_MIN for n in nps_answers)
+    detractors = sum(n <= DETRACTOR_MAX for n in nps_answers)
+    criteria: dict[str, list[bool]] = {}
+    for card in cards:
+        for r in card.results:
+            tally = criteria.setdefault(r.criterion_id, [])
+            if r.verdict != Verdict.NA:
+                tally.append(r.verdict == Verdict.PASS)
+    orders = sum(bool(o.get("order_placed")) for o in outcomes)
+    return Figures(
+        calls=len(calls),
+        score=_mean(card.total for card in cards),
+        critical_failures=sum(card.critical_failed for card in cards),
+        conversion=orders / len(calls) if calls else None,
+        orders=orders,
+        nps=100 * (promoters - detractors) / len(nps_answers) if nps_answers else None,
+        promoters=promoters, passives=len(nps_answers) - promoters - detractors, detractors=detractors,
+        service_rating=_mean(o.get("service_rating") for o in outcomes),
+        aht_s=_mean(c.duration_s for c in calls),
+        talk_listen_ratio=_mean(c.talk_listen_ratio for c in calls),
+        response_latency_s=_mean(c.response_latency_s for c in calls),
+        overridden=sum(len(c.overrides) for c in calls),
+        pass_rates=tuple((cid, sum(v) / len(v) if v else None, len(v)) for cid, v in criteria.items()),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Rank:
+    rank: int  # 1 = best; ties share a rank
+    of: int
+    percentile: float  # share of the team this operator does at least as well as, 0..100
+
+
+def rank(values: dict[str, float | None], higher_is_better: bool) -> dict[str, Rank]:
+    """Competition ranking (1, 1, 3) of operators on one figure; operators without a value are not ranked."""
+    known = {k: v for k, v in values.items() if v is not None}
+    out = {}
+    for k, v in known.items():
+        better = sum((o > v) if higher_is_better else (o < v) for o in known.values())
+        not_better = sum((o <= v) if higher_is_better else (o >= v) for o in known.values())
+        out[k] = Rank(better + 1, len(known), round(100 * not_better / len(known), 1))
+    return out
+
+
+# ---------------------------------------------------------------- report
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorCard:
+    operator_id: str
+    name: str | None
+    team: str | None
+    now: Figures
+    before: Figures | None  # the previous period, for trends
+    ranks: dict[str, Rank] = field(default_factory=dict)  # figure key (or pass:<criterion>) -> rank in the team
+    history: tuple[tuple[str, float | None], ...] = ()  # (period label, score) oldest first, for trend charts
+
+    def trend(self, key: str) -> float | None:
+        if self.before is None:
+            return None
+        a, b = self.now.value(key), self.before.value(key)
+        return None if a is None or b is None else a - b
+
+
+@dataclass(frozen=True, slots=True)
+class ScorecardReport:
+    rubric_id: str
+    period: Period
+    previous: Period | None
+    operators: tuple[OperatorCard, ...]
+    team: Figures  # everyone in the report together
+    team_name: str | None
+    criteria: tuple[str, ...]
+
+
+HISTORY_PERIODS = 6
+
+
+def build_report(
+    engine: Engine, *, rubric_id: str, period: Period, operator_id: str | None = None, team: str | None = None,
+    critical_zeroes_total: bool = True,
+) -> ScorecardReport:
+    """Scorecards of one operator (ranked within their team), of one team, or of everyone."""
+    from qa.db import repo
+
+    operators = repo.list_operators(engine)
+    if operator_id is not None:
+        me = next((o for o in operators if o.id == operator_id), None)
+        if me is None:
+            known = ", ".join(o.id for o in operators[:10]) or "none yet"
+            raise NotFound(f"unknown operator {operator_id!r} (known: {known}); operators come from the metadata of processed calls")
+        team = me.team
+        peers = [o for o in operators if o.team == team]
+    elif team is not None:
+        peers = [o for o in operators if o.team == team]
+        if not peers:
+            teams = sorted({o.team for o in operators if o.team})
+            raise NotFound(f"no operators in team {team!r} (teams: {', '.join(teams) or 'none set'}); set a 'team' column in the metadata CSV")
+    else:
+        peers = operators
+    ids = [o.id for o in peers]
+
+    def calls_in(p: Period) -> dict[str, list[CallScore]]:
+        start, end = p.bounds()
+        by_op: dict[str, list[CallScore]] = {}
+        for c in repo.call_scores(engine, rubric_id=rubric_id, start=start, end=end, operator_ids=ids):
+            by_op.setdefault(c.operator_id, []).append(c)
+        return by_op
+
+    now = calls_in(period)
+    previous = period.previous()
+    before = calls_in(previous) if previous else {}
+    history_periods = [period]
+    while len(history_periods) < HISTORY_PERIODS and (p := history_periods[0].previous()) is not None:
+        history_periods.insert(0, p)
+    history = {p.label: calls_in(p) for p in history_periods[:-1]} if previous else {}
+    history[period.label] = now
+
+    figs = {o.id: figures(now.get(o.id, []), critical_zeroes_total) for o in peers}
+    criteria = tuple(dict.fromkeys(cid for f in figs.values() for cid, _, _ in f.pass_rates))
+    active = [o for o in peers if figs[o.id].calls or o.id == operator_id]
+    ranks: dict[str, dict[str, Rank]] = {o.id: {} for o in active}
+    keys = [(f.key, f.higher_is_better) for f in FIGURES if f.higher_is_better is not None]
+    keys += [(f"pass:{cid}", True) for cid in criteria]
+    for key, higher in keys:
+        for op, r in rank({o.id: figs[o.id].value(key) for o in active if figs[o.id].calls}, higher).items():
+            ranks[op][key] = r
+    cards = tuple(
+        OperatorCard(
+            o.id, o.name, o.team, figs[o.id],
+            figures(before[o.id], critical_zeroes_total) if o.id in before else None,
+            ranks[o.id],
+            tuple((label, figures(calls.get(o.id, []), critical_zeroes_total).score) for label, calls in history.items()),
+        )
+        for o in active
+        if operator_id is None or o.id == operator_id
+    )
+    everyone = [c for calls in now.values() for c in calls]
+    return ScorecardReport(rubric_id, period, previous, cards, figures(everyone, critical_zeroes_total), team, criteria)
