@@ -32,6 +32,12 @@ app = typer.Typer(
 # Tables need room: 120 columns when the output is not a terminal (pipes, CI logs).
 rubric_app = typer.Typer(help="Validate and inspect rubrics (YAML in rubrics/).", no_args_is_help=True)
 app.add_typer(rubric_app, name="rubric")
+review_app = typer.Typer(
+    help="Review (coaching) sessions: open one for an operator, comment, override verdicts, close; "
+    "the operator acknowledges or disputes; the reviewer resolves disputes. Everything is audited.",
+    no_args_is_help=True,
+)
+app.add_typer(review_app, name="review")
 
 out = Console(width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True)
@@ -457,6 +463,192 @@ def operators(
     for r in rows:
         table.add_row(r.id, r.name or "-", r.team or "-")
     out.print(table)
+
+
+# ---------------------------------------------------------------- reviews
+
+ByOpt = Annotated[str, typer.Option("--by", help="Who does this (the reviewer's name); recorded in the audit trail.")]
+
+
+class VerdictOpt(str, Enum):
+    pass_ = "pass"
+    fail = "fail"
+    na = "na"
+
+
+def _show_review(engine, session) -> None:
+    from qa.db import repo
+    from qa.reports import review_view
+    from qa.scorecards import figures
+
+    calls = {}
+    for c in repo.call_scores(engine, rubric_id=session.rubric_id, call_ids=[cid for cid, _ in session.items]):
+        calls[c.call_id] = (c.card.total, figures([c]).score)
+    for part in review_view(session, calls):
+        out.print(part)
+
+
+@command("open", parent=review_app)
+def review_open(
+    operator: Annotated[str, typer.Option(help="The operator whose calls are reviewed.")],
+    reviewer: Annotated[str, typer.Option(help="The QA lead running the session.")],
+    random_n: Annotated[Optional[int], typer.Option("--random", help="A random sample of N calls (default 5).")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Seed for --random: the same seed picks the same calls.")] = None,
+    lowest: Annotated[Optional[int], typer.Option(help="The N lowest-scoring calls.")] = None,
+    failed: Annotated[Optional[str], typer.Option(help="Calls failing this criterion (newest first; --n of them).")] = None,
+    n: Annotated[int, typer.Option(help="How many calls for --failed.")] = 5,
+    call: Annotated[Optional[list[str]], typer.Option("--call", help="Pick this call by hand (repeat for more).")] = None,
+    period: Annotated[Optional[str], typer.Option(help="Only calls in this period (2026-11, 2026-W47, all...).")] = None,
+    rubric: RubricOpt = None,
+) -> None:
+    """Open a review session with calls picked by a rule: --random N [--seed S], --lowest N,
+    --failed CRITERION [--n N], or --call ID (repeatable)."""
+    from qa import reviews
+    from qa.scorecards import parse_period
+
+    rules = [r for r in (random_n is not None, lowest is not None, failed is not None, bool(call)) if r]
+    if len(rules) > 1:
+        raise QAError("choose one pick rule: --random, --lowest, --failed or --call")
+    if call:
+        pick = reviews.Pick("calls", len(call), calls=tuple(call))
+    elif lowest is not None:
+        pick = reviews.Pick("lowest", lowest)
+    elif failed is not None:
+        pick = reviews.Pick("failed", n, criterion=failed)
+    else:
+        pick = reviews.Pick("random", random_n or 5, seed=seed)
+    settings = _settings()
+    engine = _engine(settings)
+    session = reviews.open_session(
+        engine, operator_id=operator, reviewer=reviewer, rubric_id=_rubric(settings, rubric).id, pick=pick,
+        period=parse_period(period) if period else None,
+    )
+    _show_review(engine, session)
+
+
+@command("list", parent=review_app)
+def review_list(operator: Annotated[Optional[str], typer.Option(help="Only this operator's sessions.")] = None) -> None:
+    """List review sessions."""
+    from qa import reviews
+
+    rows = reviews.list_sessions(_engine(_settings()), operator)
+    table = Table(title=f"{len(rows)} review session(s)")
+    for col in ("id", "operator", "reviewer", "status", "opened", "calls", "overrides", "open disputes"):
+        table.add_column(col)
+    for s in rows:
+        table.add_row(str(s.session_id), s.operator_id, s.reviewer, s.status, f"{s.opened_at:%Y-%m-%d %H:%M}", str(len(s.items)),
+                      str(len(s.overrides)), str(sum(d.status == "open" for d in s.disputes)))
+    out.print(table)
+
+
+@command("show", parent=review_app)
+def review_show(session: Annotated[int, typer.Argument(help="Session id.")]) -> None:
+    """A session's calls (score before/after people's corrections), comments, verdicts, disputes."""
+    from qa import reviews
+
+    engine = _engine(_settings())
+    _show_review(engine, reviews.get_session(engine, session))
+
+
+@command("comment", parent=review_app)
+def review_comment(
+    session: Annotated[int, typer.Argument(help="Session id.")],
+    call: Annotated[str, typer.Argument(help="Call id (or prefix / external id).")],
+    text: Annotated[str, typer.Argument(help="The comment.")],
+    by: ByOpt,
+    at: Annotated[Optional[float], typer.Option(help="Seconds into the call (the utterance spoken then is linked).")] = None,
+    utterance: Annotated[Optional[int], typer.Option(help="Utterance number (as in `qa show`).")] = None,
+) -> None:
+    """Comment on a moment of a call in an open session."""
+    from qa import reviews
+
+    reviews.add_comment(_engine(_settings()), session_id=session, call_ref=call, author=by, text=text, at_s=at, utterance_idx=utterance)
+    out.print("comment added")
+
+
+@command("override", parent=review_app)
+def review_override(
+    session: Annotated[int, typer.Argument(help="Session id.")],
+    call: Annotated[str, typer.Argument(help="Call id.")],
+    criterion: Annotated[str, typer.Argument(help="Criterion id, e.g. active_listening.")],
+    verdict: Annotated[VerdictOpt, typer.Argument(help="pass, fail or na.")],
+    by: ByOpt,
+    reason: Annotated[str, typer.Option(help="Why the machine was wrong (the operator reads this).")],
+) -> None:
+    """Replace an automatic verdict with yours; scorecards recompute, the machine's verdict stays stored."""
+    from qa import reviews
+    from qa.types import Verdict
+
+    label = reviews.override(_engine(_settings()), session_id=session, call_ref=call, criterion_id=criterion,
+                             verdict=Verdict(verdict.value), author=by, reason=reason)
+    out.print(f"{criterion}: {label.machine_verdict} (machine) → {label.verdict.value} (by {by})")
+
+
+@command("close", parent=review_app)
+def review_close(
+    session: Annotated[int, typer.Argument(help="Session id.")],
+    by: ByOpt,
+    summary: Annotated[str, typer.Option(help="What was discussed.")],
+    action: Annotated[Optional[list[str]], typer.Option("--action", help="An agreed action (repeat for more).")] = None,
+) -> None:
+    """Close a session with a summary and the agreed actions; the operator can then acknowledge or dispute."""
+    from qa import reviews
+
+    engine = _engine(_settings())
+    _show_review(engine, reviews.close_session(engine, session_id=session, author=by, summary=summary, actions=action or []))
+
+
+@command("ack", parent=review_app)
+def review_ack(
+    session: Annotated[int, typer.Argument(help="Session id.")],
+    operator: Annotated[str, typer.Option(help="You, the session's operator.")],
+) -> None:
+    """The operator acknowledges a closed session."""
+    from qa import reviews
+
+    reviews.acknowledge(_engine(_settings()), session_id=session, operator_id=operator)
+    out.print(f"session {session} acknowledged by {operator}")
+
+
+@command("dispute", parent=review_app)
+def review_dispute(
+    session: Annotated[int, typer.Argument(help="Session id.")],
+    call: Annotated[str, typer.Argument(help="Call id.")],
+    criterion: Annotated[str, typer.Argument(help="Criterion id.")],
+    operator: Annotated[str, typer.Option(help="You, the session's operator.")],
+    reason: Annotated[str, typer.Option(help="Why the verdict is wrong (quote the moment).")],
+    claim: Annotated[Optional[VerdictOpt], typer.Option(help="The verdict you claim (default: the opposite).")] = None,
+) -> None:
+    """The operator disputes a verdict of a closed session; the reviewer resolves it."""
+    from qa import reviews
+    from qa.types import Verdict
+
+    d = reviews.dispute(_engine(_settings()), session_id=session, call_ref=call, criterion_id=criterion, operator_id=operator,
+                        reason=reason, claimed=Verdict(claim.value) if claim else None)
+    out.print(f"dispute {d.dispute_id} opened: {criterion} {d.disputed_verdict.value} → {d.claimed_verdict.value}")
+
+
+@command("resolve", parent=review_app)
+def review_resolve(
+    dispute: Annotated[int, typer.Argument(help="Dispute id (see `qa review show`).")],
+    decision: Annotated[str, typer.Argument(help="upheld (the verdict stands) or overturned (the operator is right).")],
+    by: ByOpt,
+    note: Annotated[str, typer.Option(help="The answer to the operator.")],
+) -> None:
+    """The reviewer resolves a dispute."""
+    from qa import reviews
+
+    d = reviews.resolve_dispute(_engine(_settings()), dispute_id=dispute, author=by, decision=decision, note=note)
+    out.print(f"dispute {d.dispute_id}: {d.status}")
+
+
+@command("audit", parent=review_app)
+def review_audit(session: Annotated[int, typer.Argument(help="Session id.")]) -> None:
+    """Every step of a session: who did what, when."""
+    from qa import reviews
+    from qa.reports import audit_table
+
+    out.print(audit_table(reviews.audit_trail(_engine(_settings()), session)))
 
 
 @command()

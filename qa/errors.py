@@ -61,7 +61,13 @@ class Forbidden(QAError):
     http_status = 403
 
 
+class StateError(QAError):
+    """The thing is not in a state that allows this step (a closed review, a resolved dispute)."""
+
+    http_status = 409
+
+
 __all__ = [
     "QAError", "ConfigError", "RecordingError", "MetadataError", "TranscriptFormatError",
-    "ModelError", "StageError", "RubricError", "NotFound", "Forbidden",
+    "ModelError", "StageError", "RubricError", "NotFound", "Forbidden", "StateError",
 ]

@@ -162,3 +162,62 @@ def eval_tables(reports: dict, calls: int, rubric) -> list:
         table.add_row(cid, str(r.n), f"{style}{r.accuracy:.1%}", f"{r.precision:.2f}", f"{r.recall:.2f}", f"{r.f1:.2f}", conf)
     mean = sum(r.accuracy for r in reports.values()) / max(1, len(reports))
     return [table, Text(f"mean accuracy {mean:.1%}, macro-F1 {sum(r.f1 for r in reports.values()) / max(1, len(reports)):.2f}")]
+
+
+def review_view(session, calls: dict[str, tuple[float | None, float | None]]) -> list:
+    """A review session: its calls (machine score → with people's corrections), comments,
+    human verdicts, disputes, summary. ``calls`` maps call id -> (machine total, corrected total)."""
+    from qa.types import ReviewInfo
+
+    s: ReviewInfo = session
+    head = Text(
+        f"review {s.session_id} · operator {s.operator_id} · reviewer {s.reviewer} · {s.status} · "
+        f"opened {s.opened_at:%Y-%m-%d %H:%M} · pick {s.pick}"
+    )
+    items = Table(title="calls", title_justify="left")
+    for col in ("call", "why", "machine score", "score now"):
+        items.add_column(col)
+    for call_id, why in s.items:
+        machine, now = calls.get(call_id, (None, None))
+        items.add_row(call_id, why, "-" if machine is None else f"{machine:.1f}", "-" if now is None else f"{now:.1f}")
+    parts = [head, items]
+    if s.comments:
+        table = Table(title="comments", title_justify="left")
+        for col in ("call", "at", "utt.", "by", "comment"):
+            table.add_column(col)
+        for c in s.comments:
+            table.add_row(c.call_id, "-" if c.at_s is None else clock(c.at_s), "-" if c.utterance_idx is None else str(c.utterance_idx), c.author, c.text)
+        parts.append(table)
+    if s.overrides:
+        table = Table(title="human verdicts (newest last; a later one supersedes an earlier one)", title_justify="left")
+        for col in ("call", "criterion", "machine", "human", "by", "source", "why"):
+            table.add_column(col)
+        for h in s.overrides:
+            table.add_row(h.call_id, h.criterion_id, h.machine_verdict or "-", h.verdict.value, h.author or "-", h.source, h.reason or "")
+        parts.append(table)
+    if s.disputes:
+        table = Table(title="disputes", title_justify="left")
+        for col in ("id", "call", "criterion", "disputed → claimed", "reason", "status", "resolution"):
+            table.add_column(col)
+        for d in s.disputes:
+            table.add_row(str(d.dispute_id), d.call_id, d.criterion_id, f"{d.disputed_verdict.value} → {d.claimed_verdict.value}",
+                          d.reason, d.status, f"{d.resolved_by}: {d.resolution}" if d.resolved_by else "")
+        parts.append(table)
+    if s.summary:
+        parts.append(Text(f"summary: {s.summary}"))
+    for action in s.actions:
+        parts.append(Text(f"  action: {action}"))
+    if s.acknowledged_at:
+        parts.append(Text(f"acknowledged by {s.operator_id} at {s.acknowledged_at:%Y-%m-%d %H:%M}"))
+    return parts
+
+
+def audit_table(entries) -> Table:
+    import json as _json
+
+    table = Table(title="audit trail", title_justify="left")
+    for col in ("at (UTC)", "who", "action", "details"):
+        table.add_column(col)
+    for e in entries:
+        table.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, e.action, _json.dumps(e.details, ensure_ascii=False, default=str))
+    return table

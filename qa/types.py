@@ -363,3 +363,65 @@ class OperatorInfo:
     id: str
     name: str | None
     team: str | None
+
+
+# ---------------------------------------------------------------- reviews
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    comment_id: int
+    call_id: str
+    utterance_idx: int | None
+    at_s: float | None
+    author: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeInfo:
+    dispute_id: int
+    session_id: int
+    call_id: str
+    criterion_id: str
+    operator_id: str
+    disputed_verdict: Verdict
+    claimed_verdict: Verdict
+    reason: str
+    status: str  # open | upheld | overturned
+    opened_at: datetime
+    resolved_by: str | None = None
+    resolution: str | None = None
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewInfo:
+    """A review (coaching) session with what happened in it."""
+
+    session_id: int
+    operator_id: str
+    reviewer: str
+    status: str  # open | closed | acknowledged
+    rubric_id: str
+    pick: dict
+    opened_at: datetime
+    items: tuple[tuple[str, str], ...]  # (call id, why it was picked), in order
+    comments: tuple[Comment, ...] = ()
+    overrides: tuple[HumanVerdict, ...] = ()  # every verdict given in the session, superseded ones too
+    disputes: tuple[DisputeInfo, ...] = ()
+    closed_at: datetime | None = None
+    summary: str | None = None
+    actions: tuple[str, ...] = ()
+    acknowledged_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    details: dict

@@ -376,7 +376,7 @@ def load_scorecards(engine: Engine, *, call_id: str) -> list[Scorecard]:
         return [_card(s, row) for row in rows]
 
 
-def _human(row: t.HumanLabel) -> HumanVerdict:
+def human_verdict(row: t.HumanLabel) -> HumanVerdict:
     return HumanVerdict(
         row.id, row.call_id, row.criterion_id, Verdict(row.verdict), row.source, row.author, row.created_at,
         row.reason, row.machine_verdict,
@@ -396,13 +396,13 @@ def current_overrides(s: Session, call_ids: list[str]) -> dict[str, list[HumanVe
             .order_by(t.HumanLabel.id)
         ).all()
         for row in rows:
-            out.setdefault(row.call_id, {})[row.criterion_id] = _human(row)
+            out.setdefault(row.call_id, {})[row.criterion_id] = human_verdict(row)
     return {cid: list(by_crit.values()) for cid, by_crit in out.items()}
 
 
 def call_scores(
     engine: Engine, *, rubric_id: str, start: datetime | None = None, end: datetime | None = None,
-    operator_ids: list[str] | None = None,
+    operator_ids: list[str] | None = None, call_ids: list[str] | None = None,
 ) -> list[CallScore]:
     """Scored calls with an operator and a start time in [start, end): the newest
     scorecard of ``rubric_id`` (highest version) and the human overrides."""
@@ -419,6 +419,8 @@ def call_scores(
             q = q.where(t.Call.started_at < end)
         if operator_ids is not None:
             q = q.where(t.Call.operator_id.in_(operator_ids))
+        if call_ids is not None:
+            q = q.where(t.Call.id.in_(call_ids))
         rows = s.exec(q.order_by(t.Call.started_at, t.Call.id)).all()
         ids = [c.id for c, _, _ in rows]
         cards: dict[str, t.Scorecard] = {}

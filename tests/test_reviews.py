@@ -1,0 +1,172 @@
+"""Review sessions end to end on real imported dialogues: open, comment, override
+(the scorecard changes), the operator disputes, the lead overturns; the audit
+trail shows every step and a new rubric version keeps the human verdicts."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from qa import reviews
+from qa.db import repo
+from qa.errors import ConfigError, Forbidden, NotFound, StateError
+from qa.imports import import_files
+from qa.pipeline import score_stored
+from qa.reviews import Pick, choose_calls
+from qa.scorecards import build_report, parse_period
+from qa.types import Verdict
+from scoring.rubric import RUBRICS_DIR, find_rubric, load_rubric
+from tests.history import write_history
+
+ALL = parse_period("all")
+
+
+@pytest.fixture
+def engine(eval_dir, tmp_path, qa_home):
+    write_history(eval_dir / "labeled-dev", tmp_path / "json")
+    engine = repo.open_database(f"sqlite:///{qa_home / 'qa.db'}")
+    import_files(engine, [tmp_path / "json"], rubric=find_rubric("order_desk"))
+    yield engine
+    engine.dispose()
+
+
+def anna(engine):
+    return build_report(engine, rubric_id="order_desk", period=ALL, operator_id="op-anna").operators[0].now
+
+
+def test_pick_rules_are_reproducible_and_mean_what_they_say(engine):
+    candidates = repo.call_scores(engine, rubric_id="order_desk", operator_ids=["op-anna"])
+    assert len(candidates) >= 8
+    first = choose_calls(candidates, Pick("random", 3, seed=7))
+    assert first == choose_calls(candidates, Pick("random", 3, seed=7)) and len(first) == 3
+    assert first != choose_calls(candidates, Pick("random", 3, seed=8))
+    lowest = [cid for cid, _ in choose_calls(candidates, Pick("lowest", 2))]
+    totals = sorted((c.card.total, c.call_id) for c in candidates)
+    assert lowest == [cid for _, cid in totals[:2]]
+    failed = choose_calls(candidates, Pick("failed", 10, criterion="nps_question"))
+    assert failed and all(
+        next(c for c in candidates if c.call_id == cid).card.result("nps_question").verdict == Verdict.FAIL for cid, _ in failed
+    )
+    session = reviews.open_session(engine, operator_id="op-anna", reviewer="lead-olga", rubric_id="order_desk", pick=Pick("random", 3))
+    assert session.pick["seed"] is not None  # a drawn seed is recorded, so the sample can be re-drawn
+    assert list(session.items) == choose_calls(candidates, Pick("random", 3, seed=session.pick["seed"]))
+    with pytest.raises(NotFound, match="unknown operator"):
+        reviews.open_session(engine, operator_id="op-ghost", reviewer="lead-olga", rubric_id="order_desk", pick=Pick())
+    boris_call = repo.call_scores(engine, rubric_id="order_desk", operator_ids=["op-boris"])[0].call_id
+    with pytest.raises(Forbidden, match="belongs to op-boris"):
+        reviews.open_session(engine, operator_id="op-anna", reviewer="lead-olga", rubric_id="order_desk",
+                             pick=Pick("calls", calls=(boris_call,)))
+
+
+def test_review_session_override_dispute_overturn_and_audit_trail(engine, tmp_path):
+    before = anna(engine)
+    session = reviews.open_session(engine, operator_id="op-anna", reviewer="lead-olga", rubric_id="order_desk",
+                                   pick=Pick("failed", 3, criterion="nps_question"))
+    call_id = session.items[0][0]
+    card = repo.load_scorecards(engine, call_id=call_id)[0]
+    weight_sum = sum(r.weight for r in card.results if r.verdict != Verdict.NA)
+
+    # a comment at 5 s lands on the utterance spoken then
+    stored = repo.load_call(engine, call_id=call_id)
+    reviews.add_comment(engine, session_id=session.session_id, call_ref=call_id, author="lead-olga", text="Greet first, then the shop.", at_s=5.0)
+    comment = reviews.get_session(engine, session.session_id).comments[0]
+    spoken = stored.transcript.utterances[comment.utterance_idx]
+    assert spoken.start_s <= 5.0 and comment.at_s == 5.0
+
+    # the lead overrides: the scorecard follows the human verdict, the machine's stays beside it
+    with pytest.raises(ConfigError, match="reason"):
+        reviews.override(engine, session_id=session.session_id, call_ref=call_id, criterion_id="nps_question",
+                         verdict=Verdict.PASS, author="lead-olga", reason=" ")
+    label = reviews.override(engine, session_id=session.session_id, call_ref=call_id, criterion_id="nps_question",
+                             verdict=Verdict.PASS, author="lead-olga", reason="asked at 02:10, ASR missed 'порекомендуете'")
+    assert label.machine_verdict == "fail" and label.source == "review"
+    after = anna(engine)
+    assert after.overridden == 1
+    # one call gains one criterion of weight 10 (per-call totals are rounded to 0.1)
+    assert after.score == pytest.approx(before.score + 100 * 10 / weight_sum / before.calls, abs=0.05)
+    assert dict((c, r) for c, r, _ in after.pass_rates)["nps_question"] > dict((c, r) for c, r, _ in before.pass_rates)["nps_question"]
+    assert repo.load_scorecards(engine, call_id=call_id)[0].result("nps_question").verdict == Verdict.FAIL  # machine's kept
+
+    # the operator cannot dispute before the session is closed, nor can anyone else close it
+    with pytest.raises(StateError):
+        reviews.dispute(engine, session_id=session.session_id, call_ref=call_id, criterion_id="greeting",
+                        operator_id="op-anna", reason="I did greet")
+    with pytest.raises(Forbidden):
+        reviews.close_session(engine, session_id=session.session_id, author="op-anna", summary="fine", actions=[])
+    reviews.close_session(engine, session_id=session.session_id, author="lead-olga",
+                          summary="Good product knowledge; NPS question often skipped.", actions=["Ask the NPS question on every call"])
+    with pytest.raises(StateError):
+        reviews.override(engine, session_id=session.session_id, call_ref=call_id, criterion_id="greeting",
+                         verdict=Verdict.PASS, author="lead-olga", reason="late")
+
+    # the operator disputes a failed criterion; only they may, and the lead overturns it
+    failed = next(r.criterion_id for r in card.results if r.verdict == Verdict.FAIL and r.criterion_id != "nps_question")
+    with pytest.raises(Forbidden):
+        reviews.dispute(engine, session_id=session.session_id, call_ref=call_id, criterion_id=failed,
+                        operator_id="op-boris", reason="not mine")
+    d = reviews.dispute(engine, session_id=session.session_id, call_ref=call_id, criterion_id=failed,
+                        operator_id="op-anna", reason="I did that, listen at the start")
+    assert (d.disputed_verdict, d.claimed_verdict, d.status) == (Verdict.FAIL, Verdict.PASS, "open")
+    with pytest.raises(StateError, match="already disputed"):
+        reviews.dispute(engine, session_id=session.session_id, call_ref=call_id, criterion_id=failed,
+                        operator_id="op-anna", reason="again")
+    with pytest.raises(Forbidden):
+        reviews.resolve_dispute(engine, dispute_id=d.dispute_id, author="op-anna", decision="overturned", note="I win")
+    resolved = reviews.resolve_dispute(engine, dispute_id=d.dispute_id, author="lead-olga", decision="overturned",
+                                       note="Right, the greeting is there.")
+    assert resolved.status == "overturned"
+    overturned = anna(engine)
+    assert overturned.overridden == 2 and overturned.score > after.score
+    with pytest.raises(StateError):
+        reviews.resolve_dispute(engine, dispute_id=d.dispute_id, author="lead-olga", decision="upheld", note="changed my mind")
+    with pytest.raises(Forbidden):
+        reviews.acknowledge(engine, session_id=session.session_id, operator_id="op-boris")
+    reviews.acknowledge(engine, session_id=session.session_id, operator_id="op-anna")
+
+    # the audit trail has every step, in order, with who did it
+    trail = reviews.audit_trail(engine, session.session_id)
+    assert [(e.action, e.actor) for e in trail] == [
+        ("review.open", "lead-olga"), ("review.comment", "lead-olga"), ("verdict.override", "lead-olga"),
+        ("review.close", "lead-olga"), ("dispute.open", "op-anna"), ("dispute.resolve", "lead-olga"),
+        ("review.acknowledge", "op-anna"),
+    ]
+    assert trail[2].details["machine"] == "fail" and trail[5].details["decision"] == "overturned"
+
+    # a new rubric version re-scores the transcripts; the human verdicts still decide
+    v2 = tmp_path / "order_desk_v2.yaml"
+    v2.write_text((RUBRICS_DIR / "order_desk.yaml").read_text().replace("version: 1", "version: 2", 1))
+    assert load_rubric(v2).version == 2
+    score_stored(engine, [call_id], load_rubric(v2))
+    cards = repo.load_scorecards(engine, call_id=call_id)
+    assert [c.rubric_version for c in cards] == [2, 1]
+    rescored = repo.call_scores(engine, rubric_id="order_desk", call_ids=[call_id])[0]
+    assert rescored.card.rubric_version == 2
+    assert {h.criterion_id: h.verdict for h in rescored.overrides} == {"nps_question": Verdict.PASS, failed: Verdict.PASS}
+    assert anna(engine).score == pytest.approx(overturned.score)
+
+
+def test_review_cli(engine, monkeypatch):
+    from cli import app
+
+    runner = CliRunner()
+
+    def qa(*args):
+        result = runner.invoke(app, list(args))
+        return result.exit_code, result.output
+
+    code, out = qa("review", "open", "--operator", "op-vera", "--reviewer", "lead-olga", "--lowest", "2")
+    assert code == 0, out
+    session_id = reviews.list_sessions(engine, "op-vera")[0].session_id
+    call_id = reviews.get_session(engine, session_id).items[0][0]
+    code, out = qa("review", "override", str(session_id), call_id, "farewell", "fail", "--by", "lead-olga", "--reason", "no goodbye")
+    assert code == 0, out
+    code, out = qa("review", "show", str(session_id))
+    assert code == 0 and "farewell" in out and "no goodbye" in out
+    code, out = qa("review", "ack", str(session_id), "--operator", "op-vera")
+    assert code == 1 and "open" in out
+    code, out = qa("review", "close", str(session_id), "--by", "lead-olga", "--summary", "ok", "--action", "say goodbye")
+    assert code == 0, out
+    code, out = qa("review", "audit", str(session_id))
+    assert code == 0 and "verdict.override" in out and "review.close" in out
+    code, out = qa("review", "show", "999")
+    assert code == 1 and "no review session 999" in out
