@@ -38,6 +38,12 @@ review_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(review_app, name="review")
+calibrate_app = typer.Typer(
+    help="Calibration: reviewers score the same calls blind; agreement (percent, Cohen's kappa) between "
+    "reviewers and with the machine, per criterion.",
+    no_args_is_help=True,
+)
+app.add_typer(calibrate_app, name="calibrate")
 
 out = Console(width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True)
@@ -649,6 +655,44 @@ def review_audit(session: Annotated[int, typer.Argument(help="Session id.")]) ->
     from qa.reports import audit_table
 
     out.print(audit_table(reviews.audit_trail(_engine(_settings()), session)))
+
+
+# ---------------------------------------------------------------- calibration
+
+
+@command("add", parent=calibrate_app)
+def calibrate_add(
+    round_name: Annotated[str, typer.Argument(metavar="ROUND", help="Calibration round name (created on first use).")],
+    sheet: Annotated[Path, typer.Argument(help="CSV: call,criterion,verdict — or call plus one column per criterion.")],
+    reviewer: Annotated[str, typer.Option(help="Whose verdicts these are.")],
+    rubric: RubricOpt = None,
+) -> None:
+    """Add one reviewer's blind verdicts to a calibration round."""
+    from qa.calibration import add_sheet
+
+    settings = _settings()
+    n = add_sheet(_engine(settings), round_name=round_name, reviewer=reviewer, rubric_id=_rubric(settings, rubric).id, path=sheet)
+    out.print(f"{n} verdict(s) of {reviewer} added to {round_name}")
+
+
+@command("report", parent=calibrate_app)
+def calibrate_report(
+    round_name: Annotated[str, typer.Argument(metavar="ROUND", help="Calibration round name.")],
+    worst: Annotated[int, typer.Option(help="How many most-disputed calls to list.")] = 10,
+    rubric: RubricOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Agreement per criterion between reviewers and between each reviewer and the machine."""
+    from qa.calibration import build_report, report_dict
+    from qa.reports import calibration_view
+
+    settings = _settings()
+    report = build_report(_engine(settings), round_name=round_name, rubric_id=_rubric(settings, rubric).id, worst=worst)
+    if as_json:
+        _print_json(report_dict(report))
+        return
+    for part in calibration_view(report):
+        out.print(part)
 
 
 @command()

@@ -221,3 +221,24 @@ def audit_table(entries) -> Table:
     for e in entries:
         table.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, e.action, _json.dumps(e.details, ensure_ascii=False, default=str))
     return table
+
+
+def calibration_view(report) -> list:
+    """Agreement per criterion for every pair of raters (reviewers and the machine), then the worst calls."""
+    pairs = list(dict.fromkeys((a.rater_a, a.rater_b) for a in report.agreements))
+    table = Table(title=f"calibration {report.round_name}: agreement % / Cohen's kappa", title_justify="left")
+    table.add_column("criterion")
+    for a, b in pairs:
+        table.add_column(f"{a} vs {b}", justify="right")
+    cells: dict[str, dict] = {}
+    for a in report.agreements:
+        value = "–" if a.percent is None else f"{100 * a.percent:.0f}% / " + ("n/a" if a.kappa is None else f"{a.kappa:.2f}")
+        cells.setdefault(a.criterion_id, {})[(a.rater_a, a.rater_b)] = f"{value} (n={a.n})" if a.criterion_id == "all" else value
+    for criterion, row in cells.items():
+        table.add_row(f"[b]{criterion}[/b]" if criterion == "all" else criterion, *[row.get(p, "–") for p in pairs])
+    worst = Table(title="calls with the largest disagreements", title_justify="left")
+    for col in ("call", "split", "where"):
+        worst.add_column(col)
+    for d in report.disagreements:
+        worst.add_row(d.call_id, str(d.split), "; ".join(f"{c}: " + ", ".join(f"{r}={v}" for r, v in given) for c, given in d.details))
+    return [table, worst]
