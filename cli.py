@@ -695,6 +695,64 @@ def calibrate_report(
         out.print(part)
 
 
+# ---------------------------------------------------------------- learned criteria
+
+
+@command()
+def learn(
+    criteria: Annotated[list[str], typer.Argument(metavar="CRITERION...", help="Criterion ids of the rubric, or 'all'.")],
+    train: Annotated[Optional[Path], typer.Option(help="Folder of labeled interchange JSON files to learn from (default: the human verdicts in the database).")] = None,
+    held_out: Annotated[Optional[Path], typer.Option("--held-out", help="Calls never trained on, scored by both the learned model and the rules: a folder like eval/synthetic (audio goes through the pipeline) or of labeled JSON files.")] = None,
+    audio: Annotated[AudioOpt, typer.Option(help="Which recording of --held-out folders goes through the pipeline.")] = AudioOpt.stereo,
+    embeddings: Annotated[bool, typer.Option("--embeddings/--no-embeddings", help="Add the agent's mean sentence embedding (multilingual USE) to the features.")] = False,
+    folds: Annotated[int, typer.Option(help="Cross-validation folds.")] = 5,
+    seed: Annotated[int, typer.Option(help="Seed for folds and the classifier (same data + seed = same model).")] = 0,
+    rubric: RubricOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Train a classifier per criterion on human verdicts and compare it with the rule-based
+    criterion on the same labels (cross-validated) and on held-out calls. The model is stored
+    (versioned, sha256) and can be used in a rubric as kind learned.v1.
+
+    Example: qa learn all --train ../shared/eval/labeled-dev --held-out ../shared/eval/synthetic
+    """
+    from qa import learning
+
+    settings = _settings()
+    rules = _rubric(settings, rubric)
+    ids = [c.id for c in rules.criteria] if criteria == ["all"] else criteria
+    engine = _engine(settings)
+    training = learning.from_folder(train) if train else learning.from_database(engine)
+    test = None
+    if held_out is not None:
+        folders = sorted(p.parent for p in held_out.glob("*/transcript.json"))
+        if folders:
+            from qa.pipeline import CallProcessor, PipelineOptions
+            from qa.progress import BatchProgress
+
+            with BatchProgress(err, enabled=not as_json) as progress:
+                test = learning.through_pipeline(engine, folders, CallProcessor(PipelineOptions.from_settings(settings)),
+                                                 audio.value, rules, hook=progress.hook)
+        else:
+            test = learning.from_folder(held_out)
+    held_keys = {c.key for c in test or []}
+    training = learning.prepare([c for c in training if c.key not in held_keys], rules)
+    test = learning.prepare(test, rules) if test else None
+    results = [
+        learning.learn(engine, criterion_id=cid, rubric=rules, training=training, models_dir=settings.models_dir,
+                       test=test, embeddings=embeddings, folds=folds, seed=seed)
+        for cid in ids
+    ]
+    if as_json:
+        _print_json([learning.result_dict(r) for r in results])
+        return
+    from qa.reports import learn_table
+
+    out.print(learn_table(results))
+    r = results[-1]
+    out.print(f"Use a model in a rubric:\n  kind: learned.v1\n  params: {{model: {r.path}, sha256: {r.sha256}}}", highlight=False)
+
+
 @command()
 def models() -> None:
     """Prepare and list the models in use (assembles the bundled Whisper model into $QA_HOME/models)."""

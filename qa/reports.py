@@ -242,3 +242,19 @@ def calibration_view(report) -> list:
     for d in report.disagreements:
         worst.add_row(d.call_id, str(d.split), "; ".join(f"{c}: " + ", ".join(f"{r}={v}" for r, v in given) for c, given in d.details))
     return [table, worst]
+
+
+def learn_table(results) -> Table:
+    """Learned vs rule-based per criterion: cross-validated on the training labels, and on held-out calls."""
+
+    def cell(s):
+        return "–" if s is None else f"{100 * s.accuracy:.0f}% / {s.f1:.2f}"
+
+    table = Table(title="learned vs rule-based (accuracy / macro-F1)", title_justify="left")
+    for col in ("criterion", "trained on", "CV learned", "CV rules", "held-out learned", "held-out rules", "model", "time"):
+        table.add_column(col)
+    for r in results:
+        classes = ", ".join(f"{k} {v}" for k, v in sorted(r.classes.items()))
+        table.add_row(r.criterion_id, f"{r.n_train} ({classes})", cell(r.cv_learned), cell(r.cv_rule), cell(r.test_learned),
+                      cell(r.test_rule), f"v{r.version} {r.sha256[:12]}", f"{r.seconds:.1f} s")
+    return table

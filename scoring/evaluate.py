@@ -26,7 +26,7 @@ class CriterionReport:
     errors: tuple[tuple[str, str, str, str], ...]  # (call, gold, predicted, reason)
 
 
-def _macro(gold: list[str], pred: list[str]) -> tuple[float, float, float]:
+def macro_scores(gold: list[str], pred: list[str]) -> tuple[float, float, float]:
     from sklearn.metrics import precision_recall_fscore_support
 
     labels = sorted(set(gold) | set(pred))
@@ -54,7 +54,7 @@ def compare(scored: list[tuple[str, dict[str, str], Scorecard]]) -> dict[str, Cr
     for cid, rows in gold.items():
         g = [x[1] for x in rows]
         p = [x[2] for x in rows]
-        precision, recall, f1 = _macro(g, p)
+        precision, recall, f1 = macro_scores(g, p)
         confusion = {a: dict(Counter(pp for gg, pp in zip(g, p) if gg == a)) for a in VERDICTS}
         reports[cid] = CriterionReport(
             cid, len(rows), sum(a == b for a, b in zip(g, p)) / len(rows), precision, recall, f1, confusion,

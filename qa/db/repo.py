@@ -451,3 +451,40 @@ def call_scores(
 def call_ids(engine: Engine, *, status: str = "done") -> list[str]:
     with Session(engine) as s:
         return list(s.exec(select(t.Call.id).where(t.Call.status == status).order_by(t.Call.id)).all())
+
+
+# ---------------------------------------------------------------- audit, human labels, learned models
+
+
+def add_audit(s: Session, *, actor: str, action: str, entity: str, entity_id, details: dict, at: datetime) -> None:
+    """Append an audit event inside the caller's transaction."""
+    s.add(t.AuditEvent(at=at, actor=actor, action=action, entity=entity, entity_id=str(entity_id),
+                       details=json.dumps(details, ensure_ascii=False, default=str)))
+
+
+def human_labels(engine: Engine) -> dict[str, dict[str, str]]:
+    """call id -> criterion -> the newest human verdict from imports, reviews and disputes (not calibration)."""
+    out: dict[str, dict[str, str]] = {}
+    with Session(engine) as s:
+        rows = s.exec(
+            select(t.HumanLabel.call_id, t.HumanLabel.criterion_id, t.HumanLabel.verdict)
+            .where(t.HumanLabel.source.in_(("import", *OVERRIDING_SOURCES))).order_by(t.HumanLabel.id)
+        ).all()
+    for call_id, criterion_id, verdict in rows:
+        out.setdefault(call_id, {})[criterion_id] = verdict
+    return out
+
+
+def next_model_version(engine: Engine, *, criterion_id: str) -> int:
+    with Session(engine) as s:
+        newest = s.exec(select(func.max(t.LearnedModel.version)).where(t.LearnedModel.criterion_id == criterion_id)).one()
+        return int(newest or 0) + 1
+
+
+def save_model(engine: Engine, *, criterion_id: str, version: int, path: str, sha256: str, n_train: int, metrics: dict) -> None:
+    with Session(engine) as s, s.begin():
+        now = utcnow()
+        s.add(t.LearnedModel(criterion_id=criterion_id, version=version, path=path, sha256=sha256, trained_at=now,
+                             n_train=n_train, metrics=json.dumps(metrics, ensure_ascii=False)))
+        add_audit(s, actor="qa learn", action="model.train", entity="model", entity_id=f"{criterion_id}-v{version}",
+                  at=now, details={"sha256": sha256, "n_train": n_train})

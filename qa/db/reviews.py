@@ -15,14 +15,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from qa.db import tables as t
-from qa.db.repo import human_verdict, utcnow
+from qa.db.repo import add_audit as _audit, human_verdict, utcnow
 from qa.errors import NotFound
 from qa.types import AuditEntry, Comment, DisputeInfo, HumanVerdict, ReviewInfo, Verdict
-
-
-def _audit(s: Session, *, actor: str, action: str, entity: str, entity_id, details: dict, at: datetime) -> None:
-    s.add(t.AuditEvent(at=at, actor=actor, action=action, entity=entity, entity_id=str(entity_id),
-                       details=json.dumps(details, ensure_ascii=False, default=str)))
 
 
 def _session_row(s: Session, session_id: int) -> t.ReviewSession:

@@ -1,0 +1,207 @@
+"""``qa learn``: train a classifier for one criterion on human verdicts, compare it
+with the rule-based criterion on the same labels (cross-validated), optionally on
+a held-out set of recordings that go through the whole pipeline, and store the
+model (versioned, pinned by sha256) so a rubric can use it (``learned.v1``).
+
+Training labels come from the database (gold labels of imported transcripts,
+review overrides, overturned disputes; the newest per call and criterion) or
+straight from a folder of labeled interchange files. Calls of the held-out set
+are never trained on: their ids are excluded from training.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from qa.errors import ConfigError
+from qa.types import CallFeatures, Scorecard, Transcript
+from scoring.text import CallText
+
+
+@dataclass(frozen=True, slots=True)
+class LabeledCall:
+    key: str  # external call id when known (so held-out calls can be excluded), else the stored id
+    transcript: Transcript
+    features: CallFeatures | None
+    labels: tuple[tuple[str, str], ...]
+
+    def label(self, criterion_id: str) -> str | None:
+        return dict(self.labels).get(criterion_id)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedCall:
+    """A labeled call analysed once and scored once by the rules, for every criterion learned in a run."""
+
+    call: LabeledCall
+    text: CallText
+    card: Scorecard
+
+
+def prepare(calls: list[LabeledCall], rubric) -> list[PreparedCall]:
+    from scoring.score import score
+    from scoring.text import analyse
+
+    out = []
+    for c in calls:
+        language = c.transcript.language if c.transcript.language in rubric.languages else rubric.languages[0]
+        out.append(PreparedCall(c, analyse(c.transcript.utterances, language), score(c.transcript, c.features, rubric)))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    n: int
+    accuracy: float
+    precision: float
+    recall: float
+    f1: float
+
+    def as_dict(self) -> dict:
+        return {"n": self.n, "accuracy": round(self.accuracy, 4), "precision": round(self.precision, 4),
+                "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class LearnResult:
+    criterion_id: str
+    version: int
+    path: Path
+    sha256: str
+    n_train: int
+    classes: dict[str, int]
+    cv_learned: Scores
+    cv_rule: Scores
+    test_learned: Scores | None
+    test_rule: Scores | None
+    embeddings: bool
+    seconds: float
+
+
+def scores(gold: list[str], predicted: list[str]) -> Scores:
+    from scoring.evaluate import macro_scores
+
+    p, r, f = macro_scores(gold, predicted)
+    return Scores(len(gold), sum(a == b for a, b in zip(gold, predicted, strict=True)) / len(gold), p, r, f)
+
+
+# ---------------------------------------------------------------- labeled calls
+
+
+def from_folder(folder: Path) -> list[LabeledCall]:
+    """Labeled interchange files (``*.json``) of a folder."""
+    from qa.imports import read_interchange
+
+    files = sorted(folder.glob("*.json"))
+    if not files:
+        raise ConfigError(f"{folder}: no labeled *.json transcripts (interchange format) found")
+    out = []
+    for path in files:
+        call = read_interchange(path)
+        out.append(LabeledCall(call.external_id, call.transcript, call.features, call.labels))
+    return out
+
+
+def from_database(engine: Engine) -> list[LabeledCall]:
+    """Stored calls with human verdicts (imports, reviews, disputes; calibration sheets are left out)."""
+    from qa.db import repo
+
+    out = []
+    for call_id, labels in repo.human_labels(engine).items():
+        stored = repo.load_call(engine, call_id=call_id)
+        out.append(LabeledCall(stored.summary.external_id or call_id, stored.transcript, stored.features, tuple(sorted(labels.items()))))
+    return out
+
+
+def held_out_ids(folder: Path) -> set[str]:
+    """Call ids of a held-out set: ``*/transcript.json`` folders (like eval/synthetic) or ``*.json`` files."""
+    ids = set()
+    for path in [*folder.glob("*/transcript.json"), *folder.glob("*.json")]:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        ids.add(str(data.get("call_id") or path.parent.name))
+    return ids
+
+
+def through_pipeline(engine: Engine, folders: list[Path], processor, audio: str, rubric, hook=None) -> list[LabeledCall]:
+    """Held-out recordings through the whole pipeline (stored, so a re-run does not transcribe them again)."""
+    from qa.db import repo
+    from qa.pipeline import process_batch
+    from qa.recordings import identify
+
+    paths = [f / f"{audio}.flac" for f in folders]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise ConfigError(f"no {audio}.flac in: {', '.join(missing)}")
+    process_batch(engine, paths, processor=processor, rubric=rubric, hook=hook)
+    out = []
+    for folder, path in zip(folders, paths, strict=True):
+        reference = json.loads((folder / "transcript.json").read_text(encoding="utf-8"))
+        stored = repo.load_call(engine, call_id=identify(path).call_id)
+        out.append(LabeledCall(str(reference.get("call_id", folder.name)), stored.transcript, stored.features,
+                               tuple(sorted(reference.get("labels", {}).items()))))
+    return out
+
+
+# ---------------------------------------------------------------- training
+
+
+def learn(
+    engine: Engine, *, criterion_id: str, rubric, training: list[PreparedCall], models_dir: Path,
+    test: list[PreparedCall] | None = None, embeddings: bool = False, folds: int = 5, seed: int = 0,
+) -> LearnResult:
+    """Train one criterion's model on ``training`` (never on a call of ``test``), score both ways, store it."""
+    from qa.db import repo
+    from scoring import learned
+
+    started = time.perf_counter()
+    if criterion_id not in {c.id for c in rubric.criteria}:
+        raise ConfigError(f"rubric {rubric.id} has no criterion {criterion_id!r} (criteria: {', '.join(c.id for c in rubric.criteria)})")
+    held_out = {p.call.key for p in test or []}
+    train = [p for p in training if p.call.label(criterion_id) is not None and p.call.key not in held_out]
+    if len(train) < 6:
+        raise ConfigError(f"{criterion_id}: {len(train)} labeled calls to learn from; at least 6 are needed "
+                          "(import labeled transcripts or override verdicts in reviews)")
+
+    def columns(calls: list[PreparedCall]):
+        return ([p.text for p in calls], [p.call.features for p in calls], [p.call.label(criterion_id) for p in calls],
+                [p.card.result(criterion_id).verdict.value for p in calls])
+
+    texts, features, labels, rule = columns(train)
+    keys = [p.call.key for p in train]
+    oof = learned.cross_validate(criterion_id, texts, features, labels, keys, folds=folds, embeddings=embeddings, seed=seed)
+    model = learned.fit(criterion_id, texts, features, labels, keys, embeddings, seed)
+    test_learned = test_rule = None
+    if test:
+        t_texts, t_features, t_labels, t_rule = columns([p for p in test if p.call.label(criterion_id) is not None])
+        t_pred = [model.predict(t, f)[0].value for t, f in zip(t_texts, t_features, strict=True)]
+        test_learned, test_rule = scores(t_labels, t_pred), scores(t_labels, t_rule)
+    result = LearnResult(
+        criterion_id, 0, Path(), "", len(train), dict(Counter(labels)), scores(labels, oof), scores(labels, rule),
+        test_learned, test_rule, embeddings, 0.0,
+    )
+    version = repo.next_model_version(engine, criterion_id=criterion_id)
+    path = models_dir / "learned" / f"{criterion_id}-v{version}.pkl"
+    sha256 = learned.save(model, path)
+    seconds = time.perf_counter() - started
+    result = replace(result, version=version, path=path, sha256=sha256, seconds=seconds)
+    repo.save_model(engine, criterion_id=criterion_id, version=version, path=str(path), sha256=sha256,
+                    n_train=len(train), metrics=result_dict(result))
+    return result
+
+
+def result_dict(r: LearnResult) -> dict:
+    import sklearn
+
+    return {
+        "criterion": r.criterion_id, "version": r.version, "path": str(r.path), "sha256": r.sha256,
+        "n_train": r.n_train, "classes": r.classes, "embeddings": r.embeddings,
+        "cross_validated": {"learned": r.cv_learned.as_dict(), "rule": r.cv_rule.as_dict()},
+        "held_out": None if r.test_learned is None else {"learned": r.test_learned.as_dict(), "rule": r.test_rule.as_dict()},
+        "seconds": round(r.seconds, 1), "sklearn": sklearn.__version__,
+    }
