@@ -106,6 +106,16 @@ def _rubric(settings, ref: Optional[str]):
     return find_rubric(ref or settings.rubric)
 
 
+def _zeroes(rubric_id: str) -> bool:
+    """Whether a critical failure zeroes the total in this rubric (True when the rubric file is gone)."""
+    from scoring.rubric import find_rubric
+
+    try:
+        return find_rubric(rubric_id).critical_zeroes_total
+    except QAError:
+        return True
+
+
 def _settings(**overrides):
     from qa.settings import load_settings, quiet_third_parties
 
@@ -250,25 +260,32 @@ def show(
     call: Annotated[str, typer.Argument(help="Call id (from `qa calls`) or the recording's file name.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Print one call: metadata, timing features and the transcript with roles and timestamps."""
+    """Print one call: metadata, timing features, the transcript with roles and timestamps, and its
+    newest scorecard with evidence (verdicts set by people in reviews shown in place of the machine's)."""
     from qa.db.repo import load_call, resolve_call
     from qa.export import to_dict
     from qa.reports import call_view
 
-    from qa.db.repo import load_scorecards
+    from qa.db.repo import load_scorecards, overrides_for
     from qa.reports import scorecard_dict, scorecard_view
+    from scoring.score import apply_overrides
 
     engine = _engine(_settings())
     stored = load_call(engine, call_id=resolve_call(engine, ref=call))
     cards = load_scorecards(engine, call_id=stored.summary.call_id)
+    human = overrides_for(engine, call_id=stored.summary.call_id)
     if as_json:
-        _print_json({**to_dict(stored), "scorecards": [scorecard_dict(c) for c in cards]})
+        _print_json({**to_dict(stored), "scorecards": [scorecard_dict(c) for c in cards],
+                     "human_verdicts": [asdict(h) for h in human]})
         return
     for renderable in call_view(stored):
         out.print(renderable)
     if cards:
-        for renderable in scorecard_view(cards[0], stored):
+        corrected = apply_overrides(cards[0], human, _zeroes(cards[0].rubric_id)) if human else cards[0]
+        for renderable in scorecard_view(corrected, stored):
             out.print(renderable)
+        if human:
+            out.print(f"{len(human)} verdict(s) set by people; machine total was {cards[0].total}.")
     else:
         out.print("Not scored yet: run `qa score`.")
 

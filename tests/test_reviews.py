@@ -22,9 +22,11 @@ ALL = parse_period("all")
 
 
 @pytest.fixture
-def engine(eval_dir, tmp_path, qa_home):
+def engine(eval_dir, tmp_path, db_url, monkeypatch):
+    """The history on SQLite and on PostgreSQL; the CLI uses the same database."""
+    monkeypatch.setenv("QA_DB_URL", db_url)
     write_history(eval_dir / "labeled-dev", tmp_path / "json")
-    engine = repo.open_database(f"sqlite:///{qa_home / 'qa.db'}")
+    engine = repo.open_database(db_url)
     import_files(engine, [tmp_path / "json"], rubric=find_rubric("order_desk"))
     yield engine
     engine.dispose()

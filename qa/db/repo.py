@@ -400,6 +400,11 @@ def current_overrides(s: Session, call_ids: list[str]) -> dict[str, list[HumanVe
     return {cid: list(by_crit.values()) for cid, by_crit in out.items()}
 
 
+def overrides_for(engine: Engine, *, call_id: str) -> list[HumanVerdict]:
+    with Session(engine) as s:
+        return current_overrides(s, [call_id]).get(call_id, [])
+
+
 def call_scores(
     engine: Engine, *, rubric_id: str, start: datetime | None = None, end: datetime | None = None,
     operator_ids: list[str] | None = None, call_ids: list[str] | None = None,
