@@ -145,7 +145,7 @@ def fit(criterion_id: str, texts: list[CallText], features: list[CallFeatures | 
     parts = [vectorizer.fit_transform(docs), csr_matrix(scaler.transform(timings))]
     if embeddings:
         parts.append(csr_matrix(np.asarray([agent_embedding(t) for t in texts])))
-    classifier = LogisticRegression(C=10.0, class_weight="balanced", max_iter=5000, random_state=seed)
+    classifier = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000, random_state=seed)
     classifier.fit(hstack(parts).tocsr(), labels)
     return LearnedModel(criterion_id, tuple(classifier.classes_), vectorizer, scaler, classifier, embeddings, tuple(call_ids))
 
