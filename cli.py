@@ -129,6 +129,15 @@ def _engine(settings):
     return open_database(settings.database_url)
 
 
+def _write(text: str, output: Optional[Path]) -> None:
+    """An export to a file (named on stderr) or to stdout."""
+    if output:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"Wrote {output}")
+    else:
+        sys.stdout.write(text)
+
+
 def _print_json(data) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -301,12 +310,7 @@ def export(
     from qa.export import ExportFormat, render
 
     engine = _engine(_settings())
-    text = render(load_call(engine, call_id=resolve_call(engine, ref=call)), ExportFormat(fmt.value))
-    if output:
-        output.write_text(text, encoding="utf-8")
-        err.print(f"Wrote {output}")
-    else:
-        sys.stdout.write(text)
+    _write(render(load_call(engine, call_id=resolve_call(engine, ref=call)), ExportFormat(fmt.value)), output)
 
 
 @command()
@@ -449,16 +453,12 @@ def scorecard(
         out.print(report_table(report))
         out.print(criteria_table(report))
         return
-    text = {
+    render = {
         ScorecardFormat.CSV: report_csv,
         ScorecardFormat.JSON: lambda r: json.dumps(report_json(r), ensure_ascii=False, indent=2) + "\n",
         ScorecardFormat.HTML: report_html,
-    }[kind](report)
-    if output:
-        output.write_text(text, encoding="utf-8")
-        err.print(f"wrote {output}")
-    else:
-        sys.stdout.write(text)
+    }[kind]
+    _write(render(report), output)
 
 
 @command()

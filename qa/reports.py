@@ -164,6 +164,15 @@ def eval_tables(reports: dict, calls: int, rubric) -> list:
     return [table, Text(f"mean accuracy {mean:.1%}, macro-F1 {sum(r.f1 for r in reports.values()) / max(1, len(reports)):.2f}")]
 
 
+def _table(title: str, columns: tuple[str, ...], rows) -> Table:
+    table = Table(title=title, title_justify="left")
+    for col in columns:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def review_view(session, calls: dict[str, tuple[float | None, float | None]]) -> list:
     """A review session: its calls (machine score → with people's corrections), comments,
     human verdicts, disputes, summary. ``calls`` maps call id -> (machine total, corrected total)."""
@@ -182,27 +191,22 @@ def review_view(session, calls: dict[str, tuple[float | None, float | None]]) ->
         items.add_row(call_id, why, "-" if machine is None else f"{machine:.1f}", "-" if now is None else f"{now:.1f}")
     parts = [head, items]
     if s.comments:
-        table = Table(title="comments", title_justify="left")
-        for col in ("call", "at", "utt.", "by", "comment"):
-            table.add_column(col)
-        for c in s.comments:
-            table.add_row(c.call_id, "-" if c.at_s is None else clock(c.at_s), "-" if c.utterance_idx is None else str(c.utterance_idx), c.author, c.text)
-        parts.append(table)
+        parts.append(_table("comments", ("call", "at", "utt.", "by", "comment"), (
+            (c.call_id, "-" if c.at_s is None else clock(c.at_s), "-" if c.utterance_idx is None else str(c.utterance_idx), c.author, c.text)
+            for c in s.comments
+        )))
     if s.overrides:
-        table = Table(title="human verdicts (newest last; a later one supersedes an earlier one)", title_justify="left")
-        for col in ("call", "criterion", "machine", "human", "by", "source", "why"):
-            table.add_column(col)
-        for h in s.overrides:
-            table.add_row(h.call_id, h.criterion_id, h.machine_verdict or "-", h.verdict.value, h.author or "-", h.source, h.reason or "")
-        parts.append(table)
+        parts.append(_table("human verdicts (newest last; a later one supersedes an earlier one)",
+                            ("call", "criterion", "machine", "human", "by", "source", "why"), (
+            (h.call_id, h.criterion_id, h.machine_verdict or "-", h.verdict.value, h.author or "-", h.source, h.reason or "")
+            for h in s.overrides
+        )))
     if s.disputes:
-        table = Table(title="disputes", title_justify="left")
-        for col in ("id", "call", "criterion", "disputed → claimed", "reason", "status", "resolution"):
-            table.add_column(col)
-        for d in s.disputes:
-            table.add_row(str(d.dispute_id), d.call_id, d.criterion_id, f"{d.disputed_verdict.value} → {d.claimed_verdict.value}",
-                          d.reason, d.status, f"{d.resolved_by}: {d.resolution}" if d.resolved_by else "")
-        parts.append(table)
+        parts.append(_table("disputes", ("id", "call", "criterion", "disputed → claimed", "reason", "status", "resolution"), (
+            (str(d.dispute_id), d.call_id, d.criterion_id, f"{d.disputed_verdict.value} → {d.claimed_verdict.value}",
+             d.reason, d.status, f"{d.resolved_by}: {d.resolution}" if d.resolved_by else "")
+            for d in s.disputes
+        )))
     if s.summary:
         parts.append(Text(f"summary: {s.summary}"))
     for action in s.actions:
