@@ -519,20 +519,23 @@ def review_open(
     seed: Annotated[Optional[int], typer.Option(help="Seed for --random: the same seed picks the same calls.")] = None,
     lowest: Annotated[Optional[int], typer.Option(help="The N lowest-scoring calls.")] = None,
     failed: Annotated[Optional[str], typer.Option(help="Calls failing this criterion (newest first; --n of them).")] = None,
-    n: Annotated[int, typer.Option(help="How many calls for --failed.")] = 5,
+    n: Annotated[int, typer.Option(help="How many calls for --failed and --mystery.")] = 5,
+    mystery: Annotated[Optional[str], typer.Option(help="Mystery-shopper calls (metadata column mystery_campaign): a campaign name, or 'any'; --n of them.")] = None,
     call: Annotated[Optional[list[str]], typer.Option("--call", help="Pick this call by hand (repeat for more).")] = None,
     period: Annotated[Optional[str], typer.Option(help="Only calls in this period (2026-11, 2026-W47, all...).")] = None,
     rubric: RubricOpt = None,
 ) -> None:
     """Open a review session with calls picked by a rule: --random N [--seed S], --lowest N,
-    --failed CRITERION [--n N], or --call ID (repeatable)."""
+    --failed CRITERION [--n N], --mystery CAMPAIGN|any [--n N], or --call ID (repeatable)."""
     from qa import reviews
     from qa.scorecards import parse_period
 
-    rules = [r for r in (random_n is not None, lowest is not None, failed is not None, bool(call)) if r]
+    rules = [r for r in (random_n is not None, lowest is not None, failed is not None, mystery is not None, bool(call)) if r]
     if len(rules) > 1:
-        raise QAError("choose one pick rule: --random, --lowest, --failed or --call")
-    if call:
+        raise QAError("choose one pick rule: --random, --lowest, --failed, --mystery or --call")
+    if mystery is not None:
+        pick = reviews.Pick("mystery", n, campaign=None if mystery == "any" else mystery)
+    elif call:
         pick = reviews.Pick("calls", len(call), calls=tuple(call))
     elif lowest is not None:
         pick = reviews.Pick("lowest", lowest)

@@ -61,6 +61,7 @@ def read_interchange(path: Path) -> ImportedCall:
         metadata = CallMetadata(
             operator_id=data.get("operator"),
             team=data.get("team"),
+            extra=tuple(sorted((str(k), str(v)) for k, v in (data.get("extra") or {}).items())),
             started_at=parse_datetime(data.get("started_at")),
             direction=parse_direction(data.get("channel")),
         )

@@ -20,7 +20,7 @@ from qa.errors import ConfigError, Forbidden, NotFound, StateError
 from qa.scorecards import Period
 from qa.types import AuditEntry, CallScore, DisputeInfo, HumanVerdict, ReviewInfo, Verdict
 
-PICK_RULES = ("random", "lowest", "failed", "calls")
+PICK_RULES = ("random", "lowest", "failed", "mystery", "calls")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,7 @@ class Pick:
 
     random: ``n`` calls, reproducible with ``seed`` (a seed is drawn and recorded when none is given);
     lowest: the ``n`` lowest-scoring calls; failed: the ``n`` newest calls failing ``criterion``;
+    mystery: the ``n`` newest mystery-shopper calls (metadata column ``mystery_campaign``; ``campaign`` narrows it);
     calls: exactly the calls named in ``calls`` (ids, id prefixes or external ids).
     """
 
@@ -37,9 +38,12 @@ class Pick:
     seed: int | None = None
     criterion: str | None = None
     calls: tuple[str, ...] = ()
+    campaign: str | None = None
 
     def as_dict(self) -> dict:
         out = {"rule": self.rule, "n": self.n}
+        if self.campaign:
+            out["campaign"] = self.campaign
         if self.rule == "random":
             out["seed"] = self.seed
         if self.criterion:
@@ -55,8 +59,9 @@ def _effective(call: CallScore, critical_zeroes_total: bool = True):
     return apply_overrides(call.card, call.overrides, critical_zeroes_total)
 
 
-def choose_calls(candidates: list[CallScore], pick: Pick) -> list[tuple[str, str]]:
-    """(call id, why) for the pick rule; pure, so the same seed gives the same calls."""
+def choose_calls(candidates: list[CallScore], pick: Pick, mystery: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(call id, why) for the pick rule; pure, so the same seed gives the same calls.
+    ``mystery`` maps mystery-shopper call ids to their campaign."""
     if pick.rule == "random":
         ids = sorted(c.call_id for c in candidates)
         chosen = random.Random(pick.seed).sample(ids, min(pick.n, len(ids)))
@@ -68,6 +73,9 @@ def choose_calls(candidates: list[CallScore], pick: Pick) -> list[tuple[str, str
         failing = [c for c in candidates if (r := _effective(c).result(pick.criterion)) is not None and r.verdict == Verdict.FAIL]
         failing.sort(key=lambda c: c.started_at, reverse=True)
         return [(c.call_id, f"failed {pick.criterion}") for c in failing[: pick.n]]
+    if pick.rule == "mystery":
+        shopped = sorted((c for c in candidates if c.call_id in (mystery or {})), key=lambda c: c.started_at, reverse=True)
+        return [(c.call_id, f"mystery shopper ({mystery[c.call_id]})") for c in shopped[: pick.n]]
     raise ConfigError(f"unknown pick rule {pick.rule!r}: use one of {', '.join(PICK_RULES)}")
 
 
@@ -98,7 +106,8 @@ def open_session(
         candidates = repo.call_scores(engine, rubric_id=rubric_id, start=start, end=end, operator_ids=[operator_id])
         if pick.rule == "random" and pick.seed is None:
             pick = Pick(pick.rule, pick.n, random.SystemRandom().randrange(1_000_000), pick.criterion, pick.calls)
-        items = choose_calls(candidates, pick)
+        mystery = repo.mystery_calls(engine, operator_id=operator_id, campaign=pick.campaign) if pick.rule == "mystery" else None
+        items = choose_calls(candidates, pick, mystery)
     if not items:
         scope = f" in {period.label}" if period else ""
         raise NotFound(f"no scored calls of {operator_id}{scope} match the pick rule {pick.as_dict()}")

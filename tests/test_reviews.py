@@ -4,6 +4,8 @@ trail shows every step and a new rubric version keeps the human verdicts."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -58,6 +60,25 @@ def test_pick_rules_are_reproducible_and_mean_what_they_say(engine):
     with pytest.raises(Forbidden, match="belongs to op-boris"):
         reviews.open_session(engine, operator_id="op-anna", reviewer="lead-olga", rubric_id="order_desk",
                              pick=Pick("calls", calls=(boris_call,)))
+
+
+def test_mystery_shopper_calls_are_picked_from_the_call_metadata(eval_dir, tmp_path, engine):
+    source = sorted((eval_dir / "labeled-dev").glob("ru-*.json"))[:3]
+    for i, path in enumerate(source):
+        data = json.loads(path.read_text())
+        data.update(call_id=f"mystery-{i}", operator="op-anna", started_at=f"2026-11-2{i}T10:00:00",
+                    extra={"mystery_campaign": "nov-delivery" if i < 2 else "oct-returns"})
+        (tmp_path / f"mystery-{i}.json").write_text(json.dumps(data, ensure_ascii=False))
+    import_files(engine, sorted(tmp_path.glob("mystery-*.json")), rubric=find_rubric("order_desk"))
+    session = reviews.open_session(engine, operator_id="op-anna", reviewer="lead-olga", rubric_id="order_desk",
+                                   pick=Pick("mystery", 5, campaign="nov-delivery"))
+    ids = [repo.resolve_call(engine, ref=f"mystery-{i}") for i in (1, 0)]  # newest first
+    assert list(session.items) == [(cid, "mystery shopper (nov-delivery)") for cid in ids]
+    everything = reviews.open_session(engine, operator_id="op-anna", reviewer="lead-olga", rubric_id="order_desk",
+                                      pick=Pick("mystery", 5))
+    assert len(everything.items) == 3
+    with pytest.raises(NotFound, match="no scored calls of op-boris"):
+        reviews.open_session(engine, operator_id="op-boris", reviewer="lead-olga", rubric_id="order_desk", pick=Pick("mystery"))
 
 
 def test_review_session_override_dispute_overturn_and_audit_trail(engine, tmp_path):

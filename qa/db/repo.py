@@ -400,6 +400,21 @@ def current_overrides(s: Session, call_ids: list[str]) -> dict[str, list[HumanVe
     return {cid: list(by_crit.values()) for cid, by_crit in out.items()}
 
 
+MYSTERY_KEY = "mystery_campaign"
+
+
+def mystery_calls(engine: Engine, *, operator_id: str, campaign: str | None = None) -> dict[str, str]:
+    """call id -> mystery-shopper campaign, for calls whose metadata has a ``mystery_campaign`` column."""
+    with Session(engine) as s:
+        rows = s.exec(select(t.Call.id, t.Call.extra).where(t.Call.operator_id == operator_id, t.Call.extra.is_not(None))).all()
+    out = {}
+    for call_id, extra in rows:
+        name = json.loads(extra).get(MYSTERY_KEY)
+        if name and (campaign is None or name == campaign):
+            out[call_id] = name
+    return out
+
+
 def overrides_for(engine: Engine, *, call_id: str) -> list[HumanVerdict]:
     with Session(engine) as s:
         return current_overrides(s, [call_id]).get(call_id, [])
