@@ -37,6 +37,7 @@ demo: install
 	$(BIN)/qa process samples/calls --metadata samples/calls.csv
 	$(BIN)/qa calls
 	$(BIN)/qa show ru_order_stereo.flac
+	$(BIN)/qa scorecard --period 2026-11
 
 postgres:
 	@$(PG) start

@@ -83,10 +83,10 @@ CALLS = {
 }
 
 METADATA = [
-    {"file": "ru_order_stereo.flac", "operator": "op-olga", "operator_name": "Ольга", "started_at": "2026-11-02T10:15:00", "direction": "inbound", "phone": "+79990001122", "order_id": "R-1001"},
-    {"file": "en_order_mono.mp3", "operator": "op-emma", "operator_name": "Emma", "started_at": "2026-11-02T11:40:00", "direction": "inbound", "phone": "+15550100", "order_id": "B-2001"},
-    {"file": "ru_delivery_mono.ogg", "operator": "op-ivan", "operator_name": "Иван", "started_at": "2026-11-03T09:05:00", "direction": "inbound", "phone": "+79990003344", "order_id": "4207"},
-    {"file": "en_support_stereo.wav", "operator": "op-jack", "operator_name": "Jack", "started_at": "2026-11-03T14:20:00", "direction": "inbound", "phone": "+15550199", "order_id": ""},
+    {"file": "ru_order_stereo.flac", "operator": "op-olga", "operator_name": "Ольга", "team": "ru-desk", "started_at": "2026-11-02T10:15:00", "direction": "inbound", "phone": "+79990001122", "order_id": "R-1001"},
+    {"file": "en_order_mono.mp3", "operator": "op-emma", "operator_name": "Emma", "team": "en-desk", "started_at": "2026-11-02T11:40:00", "direction": "inbound", "phone": "+15550100", "order_id": "B-2001"},
+    {"file": "ru_delivery_mono.ogg", "operator": "op-ivan", "operator_name": "Иван", "team": "ru-desk", "started_at": "2026-11-03T09:05:00", "direction": "inbound", "phone": "+79990003344", "order_id": "4207"},
+    {"file": "en_support_stereo.wav", "operator": "op-jack", "operator_name": "Jack", "team": "en-desk", "started_at": "2026-11-03T14:20:00", "direction": "inbound", "phone": "+15550199", "order_id": ""},
 ]
 
 
