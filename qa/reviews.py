@@ -67,8 +67,9 @@ def choose_calls(candidates: list[CallScore], pick: Pick, mystery: dict[str, str
         chosen = random.Random(pick.seed).sample(ids, min(pick.n, len(ids)))
         return [(cid, f"random sample (seed {pick.seed})") for cid in chosen]
     if pick.rule == "lowest":
-        scored = sorted(candidates, key=lambda c: (_effective(c).total if _effective(c).total is not None else 101, c.call_id))
-        return [(c.call_id, f"lowest score ({_effective(c).total})") for c in scored[: pick.n]]
+        totals = {c.call_id: _effective(c).total for c in candidates}
+        scored = sorted(candidates, key=lambda c: (101 if totals[c.call_id] is None else totals[c.call_id], c.call_id))
+        return [(c.call_id, f"lowest score ({totals[c.call_id]})") for c in scored[: pick.n]]
     if pick.rule == "failed":
         failing = [c for c in candidates if (r := _effective(c).result(pick.criterion)) is not None and r.verdict == Verdict.FAIL]
         failing.sort(key=lambda c: c.started_at, reverse=True)

@@ -353,8 +353,9 @@ def save_scorecard(engine: Engine, *, call_id: str, card: Scorecard) -> bool:
         return True
 
 
-def _card(s: Session, row: t.Scorecard) -> Scorecard:
-    verdicts = s.exec(select(t.CriterionVerdict).where(t.CriterionVerdict.scorecard_id == row.id).order_by(t.CriterionVerdict.id)).all()
+def _card(s: Session, row: t.Scorecard, verdicts: list[t.CriterionVerdict] | None = None) -> Scorecard:
+    if verdicts is None:
+        verdicts = s.exec(select(t.CriterionVerdict).where(t.CriterionVerdict.scorecard_id == row.id).order_by(t.CriterionVerdict.id)).all()
     return Scorecard(
         rubric_id=row.rubric_id, rubric_version=row.rubric_version, rubric_hash=row.rubric_hash, language=row.language,
         results=tuple(
@@ -457,11 +458,18 @@ def call_scores(
                 .where(t.RoleMetrics.call_id.in_(ids[i : i + 500]), t.RoleMetrics.role == "agent")
             ).all())
         overrides = current_overrides(s, [i for i in ids if i in cards])
+        card_ids = [c.id for c in cards.values()]
+        verdicts: dict[int, list[t.CriterionVerdict]] = {}
+        for i in range(0, len(card_ids), 500):
+            for v in s.exec(
+                select(t.CriterionVerdict).where(t.CriterionVerdict.scorecard_id.in_(card_ids[i : i + 500])).order_by(t.CriterionVerdict.id)
+            ).all():
+                verdicts.setdefault(v.scorecard_id, []).append(v)
         return [
             CallScore(
                 call_id=call.id, operator_id=op.id, team=op.team, started_at=call.started_at, duration_s=call.duration_s,
                 talk_listen_ratio=metrics.talk_listen_ratio if metrics else None, response_latency_s=latency.get(call.id),
-                card=_card(s, cards[call.id]), overrides=tuple(overrides.get(call.id, ())),
+                card=_card(s, cards[call.id], verdicts.get(cards[call.id].id, [])), overrides=tuple(overrides.get(call.id, ())),
             )
             for call, op, metrics in rows
             if call.id in cards
