@@ -23,7 +23,8 @@ from rich.table import Table
 from qa.errors import QAError
 
 app = typer.Typer(
-    help="Offline QA for recorded phone calls: transcribe with who-said-what, then list, show and export calls.\n\n"
+    help="Offline QA for recorded phone calls: transcribe with who-said-what, score every call against a rubric "
+    "with evidence, then operator scorecards, review sessions, disputes, calibration and learned criteria.\n\n"
     "Data lives in $QA_HOME (default ~/.local/share/callqa); set QA_DB_URL for PostgreSQL.",
     no_args_is_help=True,
     add_completion=False,
@@ -269,8 +270,10 @@ def show(
     call: Annotated[str, typer.Argument(help="Call id (from `qa calls`) or the recording's file name.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Print one call: metadata, timing features, the transcript with roles and timestamps, and its
-    newest scorecard with evidence (verdicts set by people in reviews shown in place of the machine's)."""
+    """Print one call: metadata, timing, transcript and scorecard with evidence.
+
+    The transcript has roles and timestamps; the newest scorecard shows verdicts set by people
+    in reviews in place of the machine's."""
     from qa.db.repo import load_call, resolve_call
     from qa.export import to_dict
     from qa.reports import call_view
@@ -422,9 +425,11 @@ def scorecard(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of the terminal.")] = None,
     rubric: RubricOpt = None,
 ) -> None:
-    """Operator scorecards for a period: calls, score, critical fails, conversion, NPS, rating,
-    handle time, talk/listen, latency and pass rate per criterion, with the trend against the
-    previous period and each operator's rank in the team. Human overrides count.
+    """Operator scorecards for a period, with trends and ranks in the team.
+
+    Calls, score, critical fails, conversion, NPS, rating, handle time, talk/listen, latency and
+    pass rate per criterion, with the change against the previous period and each operator's rank
+    in the team. Verdicts set by people in reviews count instead of the machine's.
 
     Examples: qa scorecard --period 2026-11 · qa scorecard --operator op-anna --period 2026-W47
     · qa scorecard --team north --format html -o north.html
@@ -525,8 +530,11 @@ def review_open(
     period: Annotated[Optional[str], typer.Option(help="Only calls in this period (2026-11, 2026-W47, all...).")] = None,
     rubric: RubricOpt = None,
 ) -> None:
-    """Open a review session with calls picked by a rule: --random N [--seed S], --lowest N,
-    --failed CRITERION [--n N], --mystery CAMPAIGN|any [--n N], or --call ID (repeatable)."""
+    """Open a review session for an operator, with calls picked by a rule.
+
+    Rules: --random N [--seed S], --lowest N, --failed CRITERION [--n N], --mystery CAMPAIGN|any [--n N],
+    or --call ID (repeatable). Example: qa review open --operator op-anna --reviewer olga --failed nps_question
+    """
     from qa import reviews
     from qa.scorecards import parse_period
 
@@ -730,9 +738,10 @@ def learn(
     rubric: RubricOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Train a classifier per criterion on human verdicts and compare it with the rule-based
-    criterion on the same labels (cross-validated) and on held-out calls. The model is stored
-    (versioned, sha256) and can be used in a rubric as kind learned.v1.
+    """Train a classifier per criterion on human verdicts; compare it with the rules.
+
+    Scores are cross-validated on the training labels, and on held-out calls that are never trained
+    on. The model is stored (versioned, sha256) and can be used in a rubric as kind learned.v1.
 
     Example: qa learn all --train ../shared/eval/labeled-dev --held-out ../shared/eval/synthetic
     """
