@@ -449,12 +449,14 @@ def scorecard(
         _engine(settings), rubric_id=rules.id, period=chosen, operator_id=operator, team=team,
         critical_zeroes_total=rules.critical_zeroes_total,
     )
+    if kind == ScorecardFormat.TABLE and output:
+        raise QAError("--output needs --format csv, json or html")
     if not report.team.calls:
         err.print(f"[yellow]No scored calls with an operator and a start time in {chosen.label}.[/] "
                   "Try --period all, or check `qa calls` (operators and times come from the metadata).")
+        if kind == ScorecardFormat.TABLE:
+            return
     if kind == ScorecardFormat.TABLE:
-        if output:
-            raise QAError("--output needs --format csv, json or html")
         out.print(report_table(report))
         out.print(criteria_table(report))
         return
