@@ -306,11 +306,20 @@ def _echo(call: CallContext, min_shared: int) -> tuple[UttText, list[str]] | Non
 # ---------------------------------------------------------------- confirmation.v1
 
 
+def _customer_confirms(call: CallContext, utt: UttText, order: OrderLexicon) -> bool:
+    """The customer's next turn says yes to this agent turn (a read-back before the order is placed)."""
+    if order.readback is None:
+        return False
+    nxt = next((u for u in call.text.utterances[utt.index + 1 :] if u.role == Role.CUSTOMER), None)
+    return nxt is not None and bool(call.find(order.readback.customer_yes, utts=[nxt]))
+
+
 class ConfirmationParams(_Params):
     order: OrderLexicon
     readback: Lexicon = Field(description="markers of a read-back (so, to confirm, итого...)")
     details: dict[str, Lexicon] = Field(description="detail categories: price, delivery, payment")
     min_details: int = 1
+    unmarked_details: int | None = Field(default=None, ge=1, description="a turn naming this many detail categories is a read-back even without a marker")
 
 
 @register("confirmation.v1")
@@ -320,13 +329,15 @@ class Confirmation(CriterionKind):
     Params = ConfirmationParams
 
     def evaluate(self, call: CallContext, p: ConfirmationParams) -> Judgement:
-        if order_agreed_index(call, p.order) is None:
+        agreed = order_agreed_index(call, p.order)
+        if agreed is None:
             return _judge(NA, "no order was placed")
         readback = {u.index for u, _ in call.find(p.readback, role="agent")}
         best = None
-        for utt in call.agent():
+        for utt in (u for u in call.agent() if u.index >= agreed or _customer_confirms(call, u, p.order)):
             cats = [name for name, lex in p.details.items() if call.find(lex, utts=[utt])]
-            if utt.index in readback and len(cats) >= p.min_details:
+            marked = utt.index in readback or (p.unmarked_details is not None and len(cats) >= p.unmarked_details)
+            if marked and len(cats) >= p.min_details:
                 if best is None or len(cats) > len(best[1]):
                     best = (utt, cats)
         if best is None:
@@ -417,28 +428,55 @@ class HoldParams(_Params):
 
 @register("hold.v1")
 class Hold(CriterionKind):
-    """When the agent checks something: asks to wait, and thanks on return (na without a hold)."""
+    """Every hold is announced and thanked for: the agent asks the customer to wait before
+    going to check or going silent, and thanks them on return (na without a hold).
+
+    A hold is a silence of ``silence_s`` or more inside the call, or an agent's request to
+    wait. The agent's turns just before the silence must ask to wait; the first agent turn
+    after it must thank. Going to check without ever asking to wait fails too."""
 
     Params = HoldParams
 
     def evaluate(self, call: CallContext, p: HoldParams) -> Judgement:
-        checks = call.find(p.check, role="agent")
-        asks = call.find(p.ask_wait, role="agent")
         utts = call.text.utterances
-        silent = [
-            (a, b) for a, b in zip(utts, utts[1:])
-            if a.role == Role.AGENT and b.role == Role.AGENT and b.utterance.start_s - a.utterance.end_s >= p.silence_s
+        checks = call.find(p.check, role="agent")
+        asks = {u.index: pat for u, pat in call.find(p.ask_wait, role="agent")}
+        thanks = {u.index: pat for u, pat in call.find(p.thanks, role="agent")}
+        asks = {i: pat for i, pat in asks.items() if i not in thanks}  # «спасибо, что подождали» is not a new request
+        first_agent = next((u.index for u in utts if u.role == Role.AGENT), None)
+        gaps = [
+            i for i in range(len(utts) - 1)
+            if first_agent is not None and i >= first_agent
+            and utts[i + 1].utterance.start_s - max(u.utterance.end_s for u in utts[: i + 1]) >= p.silence_s
         ]
-        if not checks and not asks and not silent:
+        if not checks and not asks and not gaps:
             return _judge(NA, "no hold or check in the call")
+        covered: set[int] = set()
+        for i in gaps:
+            before = [u for u in utts[max(0, i - 2) : i + 1] if u.role == Role.AGENT]
+            after = next((u for u in utts[i + 1 :] if u.role == Role.AGENT), None)
+            asked = next((u for u in reversed(before) if u.index in asks), None)
+            silence = utts[i + 1].utterance.start_s - utts[i].utterance.end_s
+            if asked is None:
+                ev = before[-1:] or [utts[i]]
+                return _judge(FAIL, f"went silent for {silence:.0f} s without asking the customer to wait", ev, "ask_wait before the silence")
+            covered.add(asked.index)
+            if after is None or after.index not in thanks:
+                ev = [asked] + ([after] if after else [])
+                return _judge(FAIL, f"did not thank the customer for waiting ({silence:.0f} s)", ev,
+                              f"ask_wait: {asks[asked.index].source}; thanks missing after the hold")
         if not asks:
-            ev = [checks[0][0]] if checks else [silent[0][0]]
-            return _judge(FAIL, "went to check without asking the customer to wait", ev, "ask_wait")
-        ask = asks[0][0]
-        thanks = call.find(p.thanks, utts=[u for u in call.agent() if u.index > ask.index])
-        if not thanks:
-            return _judge(FAIL, "did not thank the customer for waiting", [ask], f"ask_wait: {asks[0][1].source}; thanks missing")
-        return _judge(PASS, "asked to wait and thanked on return", [ask, thanks[0][0]], f"ask_wait: {asks[0][1].source}; thanks: {thanks[0][1].source}")
+            return _judge(FAIL, "went to check without asking the customer to wait", [checks[0][0]], "ask_wait")
+        for index, pat in asks.items():  # a request to wait with no silence after it (the transcript may drop the pause)
+            if index in covered:
+                continue
+            if not any(t > index for t in thanks):
+                return _judge(FAIL, "did not thank the customer for waiting", [utts[index]], f"ask_wait: {pat.source}; thanks missing")
+        ask = min(asks)
+        thank = min(t for t in thanks if t > ask)
+        holds = f"{len(gaps)} hold(s)" if gaps else "a hold"
+        return _judge(PASS, f"asked to wait and thanked on return ({holds})", [utts[ask], utts[thank]],
+                      f"ask_wait: {asks[ask].source}; thanks: {thanks[thank].source}")
 
 
 # ---------------------------------------------------------------- nps.v1

@@ -77,6 +77,32 @@ def test_upsell_counts_only_after_the_order(rubric):
     assert verdict(rubric, after, "needs_discovery").verdict == Verdict.PASS
 
 
+@pytest.mark.parametrize(
+    "offer, expected",
+    [
+        ("Хотите, мы его упакуем в подарочную бумагу? Это сто пятьдесят рублей.", Verdict.PASS),  # gift wrap
+        ("Есть упаковка побольше, выходит дешевле. Может, сразу возьмёте большую?", Verdict.PASS),  # upgrade
+        ("Подарочный набор Бриз, две тысячи рублей, доставка завтра.", Verdict.FAIL),  # a read-back is no offer
+    ],
+)
+def test_upsell_after_the_order_in_other_words(rubric, offer, expected):
+    transcript = call("ru", *ORDER_RU, ("customer", "Давайте его."), ("agent", offer))
+    assert verdict(rubric, transcript, "upsell_after_order").verdict == expected
+
+
+def test_order_confirmation_is_a_read_back_after_the_order(rubric):
+    en = [("agent", "GlowBox, this is Tom speaking!"), ("customer", "I want a gift subscription for my sister.")]
+    # price and delivery said while proposing, before the customer agreed: not a read-back
+    proposal = call("en", *en, ("agent", "So it's the monthly box, twenty-five dollars, and we ship on the fifth."),
+                    ("customer", "Okay. Let's do three months."), ("agent", "Great, that's all set up."))
+    assert verdict(rubric, proposal, "order_confirmation").verdict == Verdict.FAIL
+    # item, price, delivery and payment in one turn after the order: a read-back even without "to confirm"
+    full = call("uk", ("agent", "Інтернет-магазин «Краса», мене звати Андрій."), ("customer", "Хочу шампунь Kérastase."),
+                ("agent", "Коштує тисяча вісімсот сорок гривень. Доставка Новою поштою?"), ("customer", "Так, беру."),
+                ("agent", "Добре: шампунь Kérastase, тисяча вісімсот сорок гривень, Нова пошта, відділення п'ять, оплата на картку."))
+    assert verdict(rubric, full, "order_confirmation").verdict == Verdict.PASS
+
+
 def test_semantic_similarity_catches_paraphrases_a_keyword_list_misses():
     text = analyse(call("ru", ("agent", "Многие покупатели заодно берут защитное стекло для экрана"), ("agent", "Доставка будет завтра до обеда")).utterances, "ru")
     hits = semantic_hits(list(text.utterances), ["к смартфону обычно ещё берут защитное стекло"], 0.5)
@@ -177,6 +203,33 @@ def test_hold_etiquette(rubric):
     assert verdict(rubric, none, "hold_etiquette").verdict == Verdict.NA
     assert verdict(rubric, good, "hold_etiquette").verdict == Verdict.PASS
     assert verdict(rubric, silent, "hold_etiquette").verdict == Verdict.FAIL
+
+
+def timed(language: str, *turns: tuple[float, str, str]) -> Transcript:
+    """Utterances with explicit start times (a silence is a gap between them)."""
+    utts = [Utterance(Role(role), role, start, start + 0.3 * len(text.split()) + 0.5, text) for start, role, text in turns]
+    roles = RoleAssignment((("agent", Role.AGENT), ("customer", Role.CUSTOMER)), 1.0, "test")
+    return Transcript(language, tuple(utts), roles)
+
+
+def test_every_hold_is_announced_and_thanked_for(rubric):
+    opening = [(0.0, "agent", "Магазин «Ромашка», Анна, здравствуйте."), (3.0, "customer", "Есть чайник Бриз в белом?")]
+    proper = timed("ru", *opening, (6.0, "agent", "Спасибо. Подождите, пожалуйста, на линии, я проверю склад."),
+                   (9.0, "customer", "Хорошо."), (40.0, "agent", "Спасибо, что подождали! Да, есть."))
+    assert verdict(rubric, proper, "hold_etiquette").verdict == Verdict.PASS
+    # the customer is left in silence: no request to wait before it
+    silent = timed("ru", *opening, (6.0, "agent", "Так, смотрю."), (30.0, "customer", "Алло? Вы тут?"), (33.0, "agent", "Да, есть."))
+    result = verdict(rubric, silent, "hold_etiquette")
+    assert result.verdict == Verdict.FAIL and "went silent" in result.reason
+    # the first hold is perfect, the second returns without thanks
+    second = timed(
+        "ru", *opening, (6.0, "agent", "Подождите, пожалуйста, на линии, я проверю склад."),
+        (40.0, "agent", "Спасибо за ожидание! Да, есть."), (44.0, "customer", "А доставка в Кудрово сколько?"),
+        (47.0, "agent", "Кудрово... секунду."), (70.0, "agent", "Так, доставка тысяча двести."),
+    )
+    result = verdict(rubric, second, "hold_etiquette")
+    assert result.verdict == Verdict.FAIL and "did not thank" in result.reason
+    assert result.evidence[0].quote == "Кудрово... секунду."
 
 
 def test_metric_kind(tmp_path):
