@@ -38,7 +38,18 @@ class PhraseParams(_Params):
     first_s: float | None = Field(default=None, gt=0, description="only utterances starting in the first N seconds")
     skip_questions: bool = False
     unless: Lexicon = Field(default_factory=dict, description="an utterance matching these does not count")
+    not_after: Lexicon = Field(default_factory=dict, description="a match right after one of these words does not count (\"you don't know\" asks, it does not admit)")
     requires_order: OrderLexicon | None = None
+
+
+def _first_unblocked(pool: list[UttText], patterns, blockers) -> tuple[UttText, object] | None:
+    """The first (utterance, pattern) match whose previous word is not a blocker."""
+    for utt in pool:
+        for pat in patterns:
+            for start, _ in pat.find_all(utt.tokens):
+                if start == 0 or not any(b.find(utt.tokens[start - 1 : start]) for b in blockers):
+                    return utt, pat
+    return None
 
 
 @register("phrase.v1")
@@ -61,10 +72,11 @@ class Phrase(CriterionKind):
         if unless:
             pool = [u for u in pool if not any(x.find(u.tokens) for x in unless)]
         found: dict[str, tuple[UttText, str]] = {}
+        blockers = patterns_for(p.not_after, call.language)
         for name, lexicon in p.groups.items():
-            hits = call.find(lexicon, utts=pool)
-            if hits:
-                found[name] = (hits[0][0], hits[0][1].source)
+            hit = _first_unblocked(pool, patterns_for(lexicon, call.language), blockers)
+            if hit is not None:
+                found[name] = (hit[0], hit[1].source)
         if p.expect == "absent":
             if found:
                 name, (utt, src) = next(iter(found.items()))
@@ -97,10 +109,12 @@ def _morph(language: str):
 
 
 def _is_first_name(word: str, language: str) -> bool:
-    """A first name from the dictionary (pymorphy3 guesses 'Name' for unknown words like shop names)."""
+    """A first name from the dictionary (pymorphy3 guesses 'Name' for unknown words like shop names).
+    Ukrainian also asks the Russian dictionary: it knows many shared names (Богдан, Тарас) the Ukrainian one lacks."""
     if language not in ("ru", "uk"):
         return False
-    return any("Name" in p.tag and p.is_known for p in _morph(language).parse(word)[:3])
+    dictionaries = ("uk", "ru") if language == "uk" else ("ru",)
+    return any("Name" in p.tag and p.is_known for lang in dictionaries for p in _morph(lang).parse(word)[:3])
 
 
 def _is_patronymic(word: str, language: str) -> bool:
@@ -175,6 +189,19 @@ class DiscoveryParams(_Params):
     order: OrderLexicon
 
 
+def _needs_question(call: CallContext, p: DiscoveryParams, utts: list[UttText]):
+    """The first open question that is not a specification question («какой размер?»):
+    "what size is the space and how often do you run it" still asks about needs."""
+    opens, specs = patterns_for(p.open_question, call.language), patterns_for(p.not_needs, call.language)
+    for utt in utts:
+        spec_spans = [span for s in specs for span in s.find_all(utt.tokens)]
+        for pat in opens:
+            for start, end in pat.find_all(utt.tokens):
+                if not any(start < s_end and s_start < end for s_start, s_end in spec_spans):
+                    return utt, pat
+    return None
+
+
 @register("discovery.v1")
 class Discovery(CriterionKind):
     """An open question about the customer's needs before the first proposal (na if no sale)."""
@@ -190,11 +217,9 @@ class Discovery(CriterionKind):
             return _judge(NA, "not a sale or consultation", [utt], f"not_a_sale: {pat.source}")
         proposals = call.find(p.proposal, role="agent")
         limit = min([u.index for u, _ in proposals] + ([order] if order is not None else []), default=len(call.text.utterances))
-        spec = {u.index for u, _ in call.find(p.not_needs, role="agent")}
-        before = [u for u in call.agent() if u.index <= limit and u.index not in spec]
-        hits = call.find(p.open_question, utts=before)
-        if hits:
-            utt, pat = hits[0]
+        hit = _needs_question(call, p, [u for u in call.agent() if u.index <= limit])
+        if hit is not None:
+            utt, pat = hit
             return _judge(PASS, "open question about needs before the proposal", [utt], f"open_question: {pat.source}")
         ev = [proposals[0][0]] if proposals else []
         return _judge(FAIL, "no open question before the first proposal", ev, "open_question")

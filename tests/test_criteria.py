@@ -43,6 +43,9 @@ def verdict(rubric, transcript: Transcript, criterion: str):
         ("uk", [("customer", "А є в білому?"), ("agent", "Гадки не маю, чесно.")], Verdict.FAIL),
         ("en", [("customer", "Is it waterproof?"), ("agent", "I'm not sure, let me check that for you.")], Verdict.PASS),
         ("en", [("customer", "Is it waterproof?"), ("agent", "I'm not sure, I don't know.")], Verdict.FAIL),
+        # ASR text has no question mark: "you don't know" still asks, a bare "don't know" still admits
+        ("en", [("agent", "oh no sorry you don't know the order number by any chance"), ("customer", "no I don't know it")], Verdict.PASS),
+        ("en", [("customer", "Does it come in red?"), ("agent", "Don't know, sorry.")], Verdict.FAIL),
     ],
 )
 def test_no_i_dont_know_is_about_the_agent_admitting_it(rubric, language, turns, expected):
@@ -150,6 +153,20 @@ def test_greeting_needs_greeting_company_and_own_name(rubric):
     assert "own name" in verdict(rubric, no_name, "greeting").reason
     assert verdict(rubric, customer_name, "greeting").verdict == Verdict.FAIL
     assert verdict(rubric, en, "greeting").verdict == Verdict.PASS
+    # a Ukrainian name the Ukrainian dictionary lacks, in lowercase ASR text
+    uk = call("uk", ("agent", "зоомагазин хвостик богдан добрий день"), ("customer", "добрий день"))
+    assert verdict(rubric, uk, "greeting").verdict == Verdict.PASS
+
+
+def test_needs_discovery_ignores_spec_questions_but_not_the_needs_beside_them(rubric):
+    opening = [("agent", "HomeWorks appliances, Jim speaking, good morning."), ("customer", "I'm looking for a built-in dishwasher.")]
+    spec_only = call("en", *opening, ("agent", "What size is the opening?"), ("customer", "Twenty four inch."),
+                     ("agent", "The Bosch 300 costs eight forty nine dollars."))
+    both = call("en", *opening, ("agent", "sure what size is the space and how often do you run it"),
+                ("customer", "standard, every day"), ("agent", "The Bosch 300 costs eight forty nine dollars."))
+    assert verdict(rubric, spec_only, "needs_discovery").verdict == Verdict.FAIL
+    result = verdict(rubric, both, "needs_discovery")
+    assert result.verdict == Verdict.PASS and result.evidence[0].rule == "open_question: how often"
 
 
 LISTENING_OPENING = [
