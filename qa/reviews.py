@@ -137,16 +137,21 @@ def _require(session: ReviewInfo, *states: str, doing: str) -> None:
                                f"(allowed when {' or '.join(states)})")
 
 
+def _open_step(engine: Engine, session_id: int, call_ref: str, *, doing: str, text: str, missing: str) -> tuple[ReviewInfo, str]:
+    """The checks every step in an open session makes: the state, the text it needs, the call belongs to it."""
+    session = get_session(engine, session_id)
+    _require(session, "open", doing=doing)
+    if not text.strip():
+        raise ConfigError(missing)
+    return session, _in_session(engine, session, call_ref)
+
+
 def add_comment(
     engine: Engine, *, session_id: int, call_ref: str, author: str, text: str,
     at_s: float | None = None, utterance_idx: int | None = None,
 ) -> int:
     """A comment on a moment of a call: at a time (the utterance spoken then is found) or on an utterance."""
-    session = get_session(engine, session_id)
-    _require(session, "open", doing="comment")
-    if not text.strip():
-        raise ConfigError("a comment needs text")
-    call_id = _in_session(engine, session, call_ref)
+    _, call_id = _open_step(engine, session_id, call_ref, doing="comment", text=text, missing="a comment needs text")
     utterances = repo.load_call(engine, call_id=call_id).transcript.utterances
     if utterance_idx is not None:
         if not 0 <= utterance_idx < len(utterances):
@@ -177,11 +182,8 @@ def override(
     engine: Engine, *, session_id: int, call_ref: str, criterion_id: str, verdict: Verdict, author: str, reason: str,
 ) -> HumanVerdict:
     """The lead's verdict replaces the machine's in scorecards; the machine's stays stored beside it."""
-    session = get_session(engine, session_id)
-    _require(session, "open", doing="override a verdict")
-    if not reason.strip():
-        raise ConfigError("an override needs a reason (--reason): the operator and the audit trail will read it")
-    call_id = _in_session(engine, session, call_ref)
+    session, call_id = _open_step(engine, session_id, call_ref, doing="override a verdict", text=reason,
+                                  missing="an override needs a reason (--reason): the operator and the audit trail will read it")
     machine, _ = _machine_verdict(engine, session, call_id, criterion_id)
     return store.add_override(engine, session_id=session_id, call_id=call_id, criterion_id=criterion_id,
                               verdict=verdict, author=author, reason=reason.strip(), machine_verdict=machine)
