@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -181,15 +181,13 @@ def learn(
         t_texts, t_features, t_labels, t_rule = columns([p for p in test if p.call.label(criterion_id) is not None])
         t_pred = [model.predict(t, f)[0].value for t, f in zip(t_texts, t_features, strict=True)]
         test_learned, test_rule = scores(t_labels, t_pred), scores(t_labels, t_rule)
-    result = LearnResult(
-        criterion_id, 0, Path(), "", len(train), dict(Counter(labels)), scores(labels, oof), scores(labels, rule),
-        test_learned, test_rule, embeddings, 0.0,
-    )
     version = repo.next_model_version(engine, criterion_id=criterion_id)
     path = models_dir / "learned" / f"{criterion_id}-v{version}.pkl"
     sha256 = learned.save(model, path)
-    seconds = time.perf_counter() - started
-    result = replace(result, version=version, path=path, sha256=sha256, seconds=seconds)
+    result = LearnResult(
+        criterion_id, version, path, sha256, len(train), dict(Counter(labels)), scores(labels, oof), scores(labels, rule),
+        test_learned, test_rule, embeddings, time.perf_counter() - started,
+    )
     repo.save_model(engine, criterion_id=criterion_id, version=version, path=str(path), sha256=sha256,
                     n_train=len(train), metrics=result_dict(result))
     return result

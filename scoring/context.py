@@ -28,6 +28,15 @@ def first_match(utt: UttText, patterns: list[Pattern]) -> Pattern | None:
     return next((p for p in patterns if p.find(utt.tokens) is not None), None)
 
 
+def first_match_where(utts: list[UttText], patterns: list[Pattern], keep) -> tuple[UttText, Pattern] | None:
+    """The first (utterance, pattern) whose match span passes ``keep(utt, start, end)``."""
+    for utt in utts:
+        for pat in patterns:
+            if any(keep(utt, start, end) for start, end in pat.find_all(utt.tokens)):
+                return utt, pat
+    return None
+
+
 def evidence(utt: UttText, rule: str) -> Evidence:
     u = utt.utterance
     return Evidence(utt.index, u.start_s, u.end_s, u.role.value, u.text, rule)

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from qa.types import Role, Verdict
-from scoring.context import CallContext, Lexicon, evidence, first_match, low_confidence_penalty, patterns_for
+from scoring.context import CallContext, Lexicon, evidence, first_match, first_match_where, low_confidence_penalty, patterns_for
 from scoring.events import OrderLexicon, order_agreed_index
 from scoring.registry import CriterionKind, Judgement, register
 from scoring.text import UttText, nlp, tokenize
@@ -42,16 +42,6 @@ class PhraseParams(_Params):
     requires_order: OrderLexicon | None = None
 
 
-def _first_unblocked(pool: list[UttText], patterns, blockers) -> tuple[UttText, object] | None:
-    """The first (utterance, pattern) match whose previous word is not a blocker."""
-    for utt in pool:
-        for pat in patterns:
-            for start, _ in pat.find_all(utt.tokens):
-                if start == 0 or not any(b.find(utt.tokens[start - 1 : start]) for b in blockers):
-                    return utt, pat
-    return None
-
-
 @register("phrase.v1")
 class Phrase(CriterionKind):
     """Lemma-pattern groups that must (or must never) be said by a role, in a window."""
@@ -74,7 +64,10 @@ class Phrase(CriterionKind):
         found: dict[str, tuple[UttText, str]] = {}
         blockers = patterns_for(p.not_after, call.language)
         for name, lexicon in p.groups.items():
-            hit = _first_unblocked(pool, patterns_for(lexicon, call.language), blockers)
+            hit = first_match_where(  # a match right after a blocker word does not count
+                pool, patterns_for(lexicon, call.language),
+                lambda utt, start, _: start == 0 or not any(b.find(utt.tokens[start - 1 : start]) for b in blockers),
+            )
             if hit is not None:
                 found[name] = (hit[0], hit[1].source)
         if p.expect == "absent":
@@ -192,14 +185,12 @@ class DiscoveryParams(_Params):
 def _needs_question(call: CallContext, p: DiscoveryParams, utts: list[UttText]):
     """The first open question that is not a specification question («какой размер?»):
     "what size is the space and how often do you run it" still asks about needs."""
-    opens, specs = patterns_for(p.open_question, call.language), patterns_for(p.not_needs, call.language)
-    for utt in utts:
-        spec_spans = [span for s in specs for span in s.find_all(utt.tokens)]
-        for pat in opens:
-            for start, end in pat.find_all(utt.tokens):
-                if not any(start < s_end and s_start < end for s_start, s_end in spec_spans):
-                    return utt, pat
-    return None
+    specs = patterns_for(p.not_needs, call.language)
+
+    def outside_spec(utt: UttText, start: int, end: int) -> bool:
+        return not any(start < s_end and s_start < end for s in specs for s_start, s_end in s.find_all(utt.tokens))
+
+    return first_match_where(utts, patterns_for(p.open_question, call.language), outside_spec)
 
 
 @register("discovery.v1")
