@@ -10,8 +10,8 @@ import functools
 import json
 import logging
 import sys
-from datetime import date, datetime, timedelta
 from dataclasses import asdict
+from datetime import date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from qa.errors import QAError
+from qa.core.errors import QAError
 
 app = typer.Typer(
     help="Offline QA for recorded phone calls: transcribe with who-said-what, score every call against a rubric "
@@ -118,7 +118,7 @@ def _zeroes(rubric_id: str) -> bool:
 
 
 def _settings(**overrides):
-    from qa.settings import load_settings, quiet_third_parties
+    from qa.core.settings import load_settings, quiet_third_parties
 
     quiet_third_parties()
     return load_settings(**overrides)
@@ -161,8 +161,9 @@ def process(
     Files already processed (same content hash) are skipped, so re-running a batch only does what is left.
     Failed files are listed with a reason and the exit code is 1; the rest of the batch is stored.
     """
-    from qa.metadata import metadata_source
-    from qa.pipeline import CallProcessor, PipelineOptions, process_batch
+    from qa.ingest.metadata import metadata_source
+    from qa.pipeline.batch import process_batch
+    from qa.pipeline.processor import CallProcessor, PipelineOptions
 
     settings = _settings(asr_model=asr_model, agent_channel=agent_channel.value if agent_channel else None)
     engine = _engine(settings)
@@ -170,7 +171,7 @@ def process(
     if unknown_columns:
         err.print(f"[yellow]Metadata columns kept as extra fields: {', '.join(unknown_columns)}[/]")
     options = PipelineOptions.from_settings(settings, language=language.value, mono_roles=mono_roles.value)
-    from qa.progress import BatchProgress
+    from qa.cli.progress import BatchProgress
 
     with BatchProgress(err, enabled=not as_json) as progress:
         try:
@@ -181,7 +182,8 @@ def process(
         except KeyboardInterrupt:
             err.print("[red]Interrupted.[/] Finished calls are stored; run the same command again to resume.")
             raise typer.Exit(130) from None
-    from qa.reports import batch_report_dict, batch_report_tables
+    from qa.cli.render import batch_report_tables
+    from qa.reports.serialize import batch_report_dict
 
     if as_json:
         _print_json(batch_report_dict(report))
@@ -202,7 +204,7 @@ def import_transcript(
 
     Gold 'labels' in the files are kept as human labels. Re-importing an unchanged file does nothing.
     """
-    from qa.imports import import_files
+    from qa.pipeline.imports import import_files
 
     settings = _settings()
     results = import_files(_engine(settings), paths, rubric=_rubric(settings, rubric))
@@ -240,7 +242,7 @@ def calls(
 ) -> None:
     """List stored calls (processed and failed), oldest first."""
     from qa.db.repo import list_calls
-    from qa.export import clock
+    from qa.reports.exports import clock
 
     start = _parse_day(date_from, "--from")
     end = _parse_day(date_to, "--to")
@@ -274,12 +276,9 @@ def show(
 
     The transcript has roles and timestamps; the newest scorecard shows verdicts set by people
     in reviews in place of the machine's."""
-    from qa.db.repo import load_call, resolve_call
-    from qa.export import to_dict
-    from qa.reports import call_view
-
-    from qa.db.repo import load_scorecards, overrides_for
-    from qa.reports import scorecard_dict, scorecard_view
+    from qa.cli.render import call_view, scorecard_view
+    from qa.db.repo import load_call, load_scorecards, overrides_for, resolve_call
+    from qa.reports.serialize import scorecard_dict, to_dict
     from scoring.score import apply_overrides
 
     engine = _engine(_settings())
@@ -310,7 +309,7 @@ def export(
 ) -> None:
     """Export one call's transcript."""
     from qa.db.repo import load_call, resolve_call
-    from qa.export import ExportFormat, render
+    from qa.reports.exports import ExportFormat, render
 
     engine = _engine(_settings())
     _write(render(load_call(engine, call_id=resolve_call(engine, ref=call)), ExportFormat(fmt.value)), output)
@@ -324,7 +323,7 @@ def score(
 ) -> None:
     """Score stored transcripts with a rubric (no re-transcription). Scorecards of other rubric versions are kept."""
     from qa.db.repo import call_ids, resolve_call
-    from qa.pipeline import score_stored
+    from qa.pipeline.rescore import score_stored
 
     settings = _settings()
     engine = _engine(settings)
@@ -388,15 +387,16 @@ def eval_(
 
     Use it to check a rubric change before rolling it out. Audio folders run the whole pipeline (ASR + scoring).
     """
-    from qa.reports import eval_tables
-    from scoring.evaluate import evaluate_labeled, report_json
+    from qa.cli.render import eval_tables
+    from qa.pipeline.evaluate import evaluate_labeled, report_json
 
     settings = _settings()
     chosen = _rubric(settings, rubric)
     folders = sorted(p for p in directory.iterdir() if (p / "transcript.json").exists()) if directory.is_dir() else []
     if folders:
-        from qa.pipeline import CallProcessor, PipelineOptions, evaluate_audio
-        from qa.progress import BatchProgress
+        from qa.cli.progress import BatchProgress
+        from qa.pipeline.evaluate import evaluate_audio
+        from qa.pipeline.processor import CallProcessor, PipelineOptions
 
         with BatchProgress(err, enabled=not as_json) as progress:
             reports, scored = evaluate_audio(folders, CallProcessor(PipelineOptions.from_settings(settings)), chosen, audio.value, hook=progress.hook)
@@ -434,8 +434,12 @@ def scorecard(
     Examples: qa scorecard --period 2026-11 · qa scorecard --operator op-anna --period 2026-W47
     · qa scorecard --team north --format html -o north.html
     """
-    from qa.scorecard_views import ScorecardFormat, criteria_table, report_csv, report_html, report_json, report_table
-    from qa.scorecards import build_report, parse_period
+    from qa.cli.render import criteria_table, report_table
+    from qa.reports.exports import report_csv
+    from qa.reports.html import ScorecardFormat, report_html
+    from qa.reports.serialize import report_json
+    from qa.review.periods import parse_period
+    from qa.review.scorecards import build_report
 
     try:
         kind = ScorecardFormat(fmt)
@@ -507,9 +511,9 @@ class VerdictOpt(str, Enum):
 
 
 def _show_review(engine, session) -> None:
+    from qa.cli.render import review_view
     from qa.db import repo
-    from qa.reports import review_view
-    from qa.scorecards import figures
+    from qa.review.scorecards import figures
 
     calls = {}
     for c in repo.call_scores(engine, rubric_id=session.rubric_id, call_ids=[cid for cid, _ in session.items]):
@@ -537,8 +541,8 @@ def review_open(
     Rules: --random N [--seed S], --lowest N, --failed CRITERION [--n N], --mystery CAMPAIGN|any [--n N],
     or --call ID (repeatable). Example: qa review open --operator op-anna --reviewer olga --failed nps_question
     """
-    from qa import reviews
-    from qa.scorecards import parse_period
+    from qa.review import sessions as reviews
+    from qa.review.periods import parse_period
 
     rules = [r for r in (random_n is not None, lowest is not None, failed is not None, mystery is not None, bool(call)) if r]
     if len(rules) > 1:
@@ -565,7 +569,7 @@ def review_open(
 @command("list", parent=review_app)
 def review_list(operator: Annotated[Optional[str], typer.Option(help="Only this operator's sessions.")] = None) -> None:
     """List review sessions."""
-    from qa import reviews
+    from qa.review import sessions as reviews
 
     rows = reviews.list_sessions(_engine(_settings()), operator)
     table = Table(title=f"{len(rows)} review session(s)")
@@ -580,7 +584,7 @@ def review_list(operator: Annotated[Optional[str], typer.Option(help="Only this 
 @command("show", parent=review_app)
 def review_show(session: Annotated[int, typer.Argument(help="Session id.")]) -> None:
     """A session's calls (score before/after people's corrections), comments, verdicts, disputes."""
-    from qa import reviews
+    from qa.review import sessions as reviews
 
     engine = _engine(_settings())
     _show_review(engine, reviews.get_session(engine, session))
@@ -596,7 +600,7 @@ def review_comment(
     utterance: Annotated[Optional[int], typer.Option(help="Utterance number (as in `qa show`).")] = None,
 ) -> None:
     """Comment on a moment of a call in an open session."""
-    from qa import reviews
+    from qa.review import sessions as reviews
 
     reviews.add_comment(_engine(_settings()), session_id=session, call_ref=call, author=by, text=text, at_s=at, utterance_idx=utterance)
     out.print("comment added")
@@ -612,8 +616,8 @@ def review_override(
     reason: Annotated[str, typer.Option(help="Why the machine was wrong (the operator reads this).")],
 ) -> None:
     """Replace an automatic verdict with yours; scorecards recompute, the machine's verdict stays stored."""
-    from qa import reviews
-    from qa.types import Verdict
+    from qa.core.types import Verdict
+    from qa.review import sessions as reviews
 
     label = reviews.override(_engine(_settings()), session_id=session, call_ref=call, criterion_id=criterion,
                              verdict=Verdict(verdict.value), author=by, reason=reason)
@@ -628,7 +632,7 @@ def review_close(
     action: Annotated[Optional[list[str]], typer.Option("--action", help="An agreed action (repeat for more).")] = None,
 ) -> None:
     """Close a session with a summary and the agreed actions; the operator can then acknowledge or dispute."""
-    from qa import reviews
+    from qa.review import sessions as reviews
 
     engine = _engine(_settings())
     _show_review(engine, reviews.close_session(engine, session_id=session, author=by, summary=summary, actions=action or []))
@@ -640,7 +644,7 @@ def review_ack(
     operator: Annotated[str, typer.Option(help="You, the session's operator.")],
 ) -> None:
     """The operator acknowledges a closed session."""
-    from qa import reviews
+    from qa.review import sessions as reviews
 
     reviews.acknowledge(_engine(_settings()), session_id=session, operator_id=operator)
     out.print(f"session {session} acknowledged by {operator}")
@@ -656,8 +660,8 @@ def review_dispute(
     claim: Annotated[Optional[VerdictOpt], typer.Option(help="The verdict you claim (default: the opposite).")] = None,
 ) -> None:
     """The operator disputes a verdict of a closed session; the reviewer resolves it."""
-    from qa import reviews
-    from qa.types import Verdict
+    from qa.core.types import Verdict
+    from qa.review import sessions as reviews
 
     d = reviews.dispute(_engine(_settings()), session_id=session, call_ref=call, criterion_id=criterion, operator_id=operator,
                         reason=reason, claimed=Verdict(claim.value) if claim else None)
@@ -672,7 +676,7 @@ def review_resolve(
     note: Annotated[str, typer.Option(help="The answer to the operator.")],
 ) -> None:
     """The reviewer resolves a dispute."""
-    from qa import reviews
+    from qa.review import sessions as reviews
 
     d = reviews.resolve_dispute(_engine(_settings()), dispute_id=dispute, author=by, decision=decision, note=note)
     out.print(f"dispute {d.dispute_id}: {d.status}")
@@ -681,8 +685,8 @@ def review_resolve(
 @command("audit", parent=review_app)
 def review_audit(session: Annotated[int, typer.Argument(help="Session id.")]) -> None:
     """Every step of a session: who did what, when."""
-    from qa import reviews
-    from qa.reports import audit_table
+    from qa.cli.render import audit_table
+    from qa.review import sessions as reviews
 
     out.print(audit_table(reviews.audit_trail(_engine(_settings()), session)))
 
@@ -698,7 +702,7 @@ def calibrate_add(
     rubric: RubricOpt = None,
 ) -> None:
     """Add one reviewer's blind verdicts to a calibration round."""
-    from qa.calibration import add_sheet
+    from qa.review.calibration import add_sheet
 
     settings = _settings()
     n = add_sheet(_engine(settings), round_name=round_name, reviewer=reviewer, rubric_id=_rubric(settings, rubric).id, path=sheet)
@@ -713,8 +717,8 @@ def calibrate_report(
     as_json: JsonOpt = False,
 ) -> None:
     """Agreement per criterion between reviewers and between each reviewer and the machine."""
-    from qa.calibration import build_report, report_dict
-    from qa.reports import calibration_view
+    from qa.cli.render import calibration_view
+    from qa.review.calibration import build_report, report_dict
 
     settings = _settings()
     report = build_report(_engine(settings), round_name=round_name, rubric_id=_rubric(settings, rubric).id, worst=worst)
@@ -747,7 +751,7 @@ def learn(
 
     Example: qa learn all --train ../shared/eval/labeled-dev --held-out ../shared/eval/synthetic
     """
-    from qa import learning
+    from qa.pipeline import learn as learning
 
     settings = _settings()
     rules = _rubric(settings, rubric)
@@ -758,8 +762,8 @@ def learn(
     if held_out is not None:
         folders = sorted(p.parent for p in held_out.glob("*/transcript.json"))
         if folders:
-            from qa.pipeline import CallProcessor, PipelineOptions
-            from qa.progress import BatchProgress
+            from qa.cli.progress import BatchProgress
+            from qa.pipeline.processor import CallProcessor, PipelineOptions
 
             with BatchProgress(err, enabled=not as_json) as progress:
                 test = learning.through_pipeline(engine, folders, CallProcessor(PipelineOptions.from_settings(settings)),
@@ -777,7 +781,7 @@ def learn(
     if as_json:
         _print_json([learning.result_dict(r) for r in results])
         return
-    from qa.reports import learn_table
+    from qa.cli.render import learn_table
 
     out.print(learn_table(results))
     r = results[-1]
@@ -787,7 +791,7 @@ def learn(
 @command()
 def models() -> None:
     """Prepare and list the models in use (assembles the bundled Whisper model into $QA_HOME/models)."""
-    from qa.pipeline import PipelineOptions
+    from qa.pipeline.processor import PipelineOptions
     from transcription import models as m
 
     settings = _settings()

@@ -22,10 +22,16 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
 
-from qa.evaluation import diarization_error_rate, read_rttm, role_agreement, word_error_rate  # noqa: E402
-from qa.pipeline import CallProcessor, PipelineOptions  # noqa: E402
-from qa.recordings import decode, identify  # noqa: E402
-from qa.types import CallMetadata  # noqa: E402
+from qa.core.types import CallMetadata  # noqa: E402
+from qa.ingest.audio import decode
+from qa.ingest.recordings import identify  # noqa: E402
+from qa.metrics import (  # noqa: E402
+    diarization_error_rate,
+    read_rttm,
+    role_agreement,
+    word_error_rate,
+)
+from qa.pipeline.processor import CallProcessor, PipelineOptions  # noqa: E402
 
 
 def main() -> None:

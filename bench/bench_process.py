@@ -18,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa.recordings import decode, find_recordings  # noqa: E402
+from qa.ingest.audio import decode
+from qa.ingest.recordings import find_recordings  # noqa: E402
 from transcription.models import bundled_whisper_dir  # noqa: E402
 
 

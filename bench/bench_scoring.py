@@ -22,9 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa.db import repo  # noqa: E402
-from qa.imports import read_interchange  # noqa: E402
-from qa.pipeline import score_stored  # noqa: E402
-from qa.scorecards import build_report, parse_period  # noqa: E402
+from qa.pipeline.imports import read_labeled  # noqa: E402
+from qa.pipeline.rescore import score_stored  # noqa: E402
+from qa.review.periods import parse_period  # noqa: E402
+from qa.review.scorecards import build_report
 from scoring.rubric import RUBRICS_DIR, load_rubric  # noqa: E402
 
 
@@ -39,7 +40,7 @@ def rss_mb() -> float:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     files = sorted((ROOT.parent / "shared" / "eval" / "labeled-dev").glob("*.json"))
-    calls = [read_interchange(f) for f in files]
+    calls = [read_labeled(f) for f in files]
     rubric = load_rubric(RUBRICS_DIR / "order_desk.yaml")
     with tempfile.TemporaryDirectory() as tmp:
         engine = repo.open_database(f"sqlite:///{tmp}/bench.db")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from qa.types import CallFeatures, Evidence, Role
+from qa.core.types import CallFeatures, Evidence, Role
 from scoring.patterns import Pattern, compile_pattern
 from scoring.text import CallText, UttText
 

@@ -9,8 +9,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from qa.types import Role, Verdict
-from scoring.context import CallContext, Lexicon, evidence, first_match, first_match_where, low_confidence_penalty, patterns_for
+from qa.core.types import Role, Verdict
+from scoring.context import (
+    CallContext,
+    Lexicon,
+    evidence,
+    first_match,
+    first_match_where,
+    low_confidence_penalty,
+    patterns_for,
+)
 from scoring.events import OrderLexicon, order_agreed_index
 from scoring.registry import CriterionKind, Judgement, register
 from scoring.text import UttText, nlp, tokenize

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.errors import ModelError
-from qa.types import CallFeatures, Role, Verdict
+from qa.core.errors import ModelError
+from qa.core.types import CallFeatures, Role, Verdict
 from scoring.text import CallText
 
 FEATURE_VERSION = 1

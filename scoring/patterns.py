@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scoring.text import Tok, nlp, _norm
+from scoring.text import Tok, _norm, nlp
 
 GAP = 2
 

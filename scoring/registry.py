@@ -12,7 +12,7 @@ from typing import Callable
 
 from pydantic import BaseModel
 
-from qa.types import Evidence, Verdict
+from qa.core.types import Evidence, Verdict
 
 _KINDS: dict[str, type] = {}
 

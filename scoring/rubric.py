@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from qa.errors import RubricError
+from qa.core.errors import RubricError
 from scoring.registry import get_kind, kind_names
 
 RUBRICS_DIR = Path(__file__).resolve().parent.parent / "rubrics"

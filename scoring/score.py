@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from qa.types import CallFeatures, CriterionResult, HumanVerdict, Scorecard, Transcript, Verdict
+from qa.core.records import HumanVerdict
+from qa.core.types import CallFeatures, CriterionResult, Scorecard, Transcript, Verdict
 from scoring.context import CallContext
 from scoring.rubric import Rubric
 from scoring.text import analyse

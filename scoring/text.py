@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from qa.types import Role, Utterance
+from qa.core.types import Role, Utterance
 
 FILLERS = frozenset({"э", "ээ", "эээ", "э-э", "м", "мм", "хм", "ммм", "а-а", "uh", "um", "erm", "hmm", "eh", "ah", "е-е"})
 

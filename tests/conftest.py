@@ -39,7 +39,7 @@ def models_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def processor(models_dir):
     """One CallProcessor (real Whisper base + pyannote) shared by the model tests."""
-    from qa.pipeline import CallProcessor, PipelineOptions
+    from qa.pipeline.processor import CallProcessor, PipelineOptions
 
     return CallProcessor(PipelineOptions(models_dir=models_dir, cpu_threads=os.cpu_count() or 2))
 

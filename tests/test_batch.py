@@ -169,7 +169,7 @@ def test_disk_full_stops_the_batch_and_keeps_what_is_stored(tmp_path, eval_dir, 
 
     from qa.db import repo
     from qa.db.engine import make_engine
-    from qa.pipeline import StorageError, process_batch
+    from qa.pipeline.batch import StorageError, process_batch
 
     url = f"sqlite:///{tmp_path / 'full.db'}"
     engine = repo.open_database(url)

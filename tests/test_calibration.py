@@ -8,10 +8,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from qa.calibration import agreement, build_report, read_sheet
+from qa.core.errors import ConfigError
 from qa.db import repo
-from qa.errors import ConfigError
-from qa.imports import import_files
+from qa.pipeline.imports import import_files
+from qa.review.calibration import agreement, build_report, read_sheet
 from scoring.rubric import find_rubric
 
 # reviewer A and B on ten calls: B flips call 5 (pass -> fail) and call 10 (fail -> pass) on greeting

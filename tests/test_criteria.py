@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-
 import pytest
 
-from qa.features import compute_features
-from qa.types import Role, RoleAssignment, Transcript, Utterance, Verdict
+from qa.core.types import Role, RoleAssignment, Transcript, Utterance, Verdict
 from scoring.criteria import extract_score, semantic_hits
 from scoring.rubric import RUBRICS_DIR, load_rubric
 from scoring.score import score
 from scoring.text import analyse
+from transcription.features import compute_features
 
 
 @pytest.fixture(scope="module")
@@ -267,7 +266,7 @@ def test_metric_kind(tmp_path):
 
 
 def test_low_asr_word_probability_lowers_the_confidence(rubric):
-    from qa.types import Word
+    from qa.core.types import Word
 
     words = tuple(Word(0.5 + i * 0.3, 0.7 + i * 0.3, " " + w, 0.3) for i, w in enumerate("я не знаю".split()))
     t = Transcript("ru", (Utterance(Role.AGENT, "ch0", 0.5, 1.5, "я не знаю", words),), RoleAssignment((), 1.0, "test"))

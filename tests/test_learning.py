@@ -9,9 +9,9 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
+from qa.core.errors import ModelError
 from qa.db import repo
-from qa.errors import ModelError
-from qa.imports import import_files, read_interchange
+from qa.pipeline.imports import import_files, read_labeled
 from scoring import learned
 from scoring.rubric import load_rubric
 from scoring.score import score
@@ -77,7 +77,7 @@ sections:
         params: {{model: "{info['path']}", sha256: "{info['sha256']}"}}
 """)
     rubric = load_rubric(rubric_file)
-    call = read_interchange(sorted(held.glob("*.json"))[0])
+    call = read_labeled(sorted(held.glob("*.json"))[0])
     result = score(call.transcript, call.features, rubric).result("nps_question")
     assert result.verdict.value in ("pass", "fail")
     assert result.reason.startswith("learned model for nps_question")
@@ -90,9 +90,9 @@ sections:
 
 
 def test_learn_from_the_database_uses_imported_labels_and_review_overrides(eval_dir, qa_home):
-    from qa import reviews
-    from qa.learning import from_database
-    from qa.types import Verdict
+    from qa.core.types import Verdict
+    from qa.pipeline.learn import from_database
+    from qa.review import sessions as reviews
     from scoring.rubric import find_rubric
 
     files = sorted((eval_dir / "labeled-dev").glob("*.json"))[:8]

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.errors import MetadataError
-from qa.metadata import NamePattern, load_sidecar, metadata_source
-from qa.types import Direction
+from qa.core.errors import MetadataError
+from qa.core.types import Direction
+from qa.ingest.metadata import NamePattern, load_sidecar, metadata_source
 
 
 def test_sidecar_csv_known_and_extra_columns(tmp_path):

@@ -7,9 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from qa.evaluation import diarization_error_rate, read_rttm, role_agreement, word_error_rate
-from qa.recordings import decode, identify
-from qa.types import CallMetadata, Role
+from qa.core.types import CallMetadata, Role
+from qa.ingest.audio import decode
+from qa.ingest.recordings import identify
+from qa.metrics import (
+    diarization_error_rate,
+    read_rttm,
+    role_agreement,
+    word_error_rate,
+)
 
 pytestmark = pytest.mark.models
 
@@ -50,7 +56,7 @@ def test_silence_yields_no_utterances(eval_dir, transcriber, processor):
     path = eval_dir / "real" / "pisets_ru_asr_smoke" / "test_silence.wav"
     audio = decode(path)
     assert transcriber(audio.mono(), language="ru").segments == ()
-    from qa.errors import RecordingError
+    from qa.core.errors import RecordingError
 
     with pytest.raises(RecordingError, match="no speech"):
         processor(identify(path), audio, CallMetadata())

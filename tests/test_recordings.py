@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from qa.errors import RecordingError
-from qa.pipeline import _is_dual_mono
-from qa.recordings import decode, find_recordings, identify
+from qa.core.errors import RecordingError
+from qa.ingest.audio import decode
+from qa.ingest.recordings import find_recordings, identify
+from qa.pipeline.processor import _is_dual_mono
 from tests.conftest import SAMPLES
 
 

@@ -9,14 +9,15 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from qa import reviews
+from qa.core.errors import ConfigError, Forbidden, NotFound, StateError
+from qa.core.types import Verdict
 from qa.db import repo
-from qa.errors import ConfigError, Forbidden, NotFound, StateError
-from qa.imports import import_files
-from qa.pipeline import score_stored
-from qa.reviews import Pick, choose_calls
-from qa.scorecards import build_report, parse_period
-from qa.types import Verdict
+from qa.pipeline.imports import import_files
+from qa.pipeline.rescore import score_stored
+from qa.review import sessions as reviews
+from qa.review.periods import parse_period
+from qa.review.scorecards import build_report
+from qa.review.sessions import Pick, choose_calls
 from scoring.rubric import RUBRICS_DIR, find_rubric, load_rubric
 from tests.history import write_history
 

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from qa.errors import RubricError
+from qa.core.errors import RubricError
 from scoring.rubric import RUBRICS_DIR, load_rubric
 
 runner = CliRunner()

@@ -10,10 +10,11 @@ from statistics import mean
 import pytest
 from typer.testing import CliRunner
 
+from qa.core.types import Verdict
 from qa.db import repo
-from qa.imports import import_files
-from qa.scorecards import Period, build_report, parse_period, rank
-from qa.types import Verdict
+from qa.pipeline.imports import import_files
+from qa.review.periods import Period, parse_period
+from qa.review.scorecards import build_report, rank
 from scoring.rubric import find_rubric
 from tests.history import TEAMS, in_month, write_history
 

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from qa.features import compute_features, merge_intervals
-from qa.types import AsrResult, AsrSegment, Diarization, Direction, Role, SpeakerTurn, Utterance, Word
+from qa.core.types import (
+    AsrResult,
+    AsrSegment,
+    Diarization,
+    Direction,
+    Role,
+    SpeakerTurn,
+    Utterance,
+    Word,
+)
 from transcription.align import align_channels, align_mono
+from transcription.features import compute_features, merge_intervals
 from transcription.roles import MonoRoleRule, assign_channel_roles, assign_mono_roles
 from transcription.transcribe import TranscriberOptions, drop_hallucinations
 

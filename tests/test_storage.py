@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
+from qa.core.errors import NotFound
+from qa.core.types import CallMetadata, call_id_for
 from qa.db import repo
 from qa.db.engine import make_engine
 from qa.db.migrate import current_revision, head_revision, upgrade
-from qa.errors import NotFound
-from qa.imports import import_files, read_interchange
-from qa.types import CallMetadata, call_id_for
+from qa.ingest.interchange import read_interchange
+from qa.pipeline.imports import import_files
 
 
 @pytest.fixture

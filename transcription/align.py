@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from qa.types import AsrResult, Diarization, Role, RoleAssignment, SpeakerTurn, Utterance, Word
+from qa.core.types import (
+    AsrResult,
+    Diarization,
+    Role,
+    RoleAssignment,
+    SpeakerTurn,
+    Utterance,
+    Word,
+)
 
 MAX_PAUSE_S = 1.2  # a longer pause inside one speaker's speech starts a new utterance
 NEAREST_TURN_S = 1.0  # a word outside every turn joins the nearest turn within this distance

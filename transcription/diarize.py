@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.errors import ModelError
-from qa.types import Diarization, SpeakerTurn
+from qa.core.errors import ModelError
+from qa.core.types import Diarization, SpeakerTurn
 from transcription import models
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,8 @@ class VadOptions:
 
 def channel_speech_regions(samples: np.ndarray, sample_rate_hz: int, options: VadOptions = VadOptions()) -> list[tuple[float, float]]:
     """Speech regions (start_s, end_s) of one 16 kHz channel."""
-    from faster_whisper.vad import VadOptions as FwVad, get_speech_timestamps
+    from faster_whisper.vad import VadOptions as FwVad
+    from faster_whisper.vad import get_speech_timestamps
 
     fw = FwVad(
         threshold=options.threshold,

@@ -18,7 +18,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from qa.errors import ModelError
+from qa.core.errors import ModelError
 
 log = logging.getLogger(__name__)
 

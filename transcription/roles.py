@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from enum import Enum
 
-from qa.types import Direction, Role, RoleAssignment, Utterance
+from qa.core.types import Direction, Role, RoleAssignment, Utterance
 
 OPENING_PATTERNS = [
     r"\bмагазин\w*", r"\bкомпани\w*", r"\bменя зовут\b", r"\bслушаю\b", r"\bчем (я )?могу (вам )?помочь\b",

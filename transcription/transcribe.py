@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qa.errors import ModelError
-from qa.types import AsrResult, AsrSegment, Word
+from qa.core.errors import ModelError
+from qa.core.types import AsrResult, AsrSegment, Word
 from transcription.diarize import VadOptions
 
 log = logging.getLogger(__name__)

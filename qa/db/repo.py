@@ -17,15 +17,36 @@ from sqlalchemy import delete, func, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from qa.core.errors import NotFound
+from qa.core.records import (
+    CallScore,
+    CallSummary,
+    HumanVerdict,
+    OperatorInfo,
+    StoredCall,
+)
+from qa.core.types import (
+    CallFeatures,
+    CallMetadata,
+    CriterionResult,
+    Diarization,
+    Direction,
+    Evidence,
+    ImportedCall,
+    ProcessedCall,
+    Role,
+    RoleAssignment,
+    RoleFeatures,
+    Scorecard,
+    SpeakerTurn,
+    Transcript,
+    Utterance,
+    Verdict,
+    Word,
+)
 from qa.db import tables as t
 from qa.db.engine import make_engine
 from qa.db.migrate import upgrade
-from qa.errors import NotFound
-from qa.types import (
-    CallFeatures, CallMetadata, CallScore, CallSummary, CriterionResult, HumanVerdict, OperatorInfo, Diarization, Direction, Evidence, ImportedCall,
-    ProcessedCall, Role, RoleAssignment, RoleFeatures, Scorecard, SpeakerTurn, StoredCall, Transcript, Utterance,
-    Verdict, Word,
-)
 
 
 def utcnow() -> datetime:

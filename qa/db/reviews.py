@@ -14,10 +14,12 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from qa.core.errors import NotFound
+from qa.core.records import AuditEntry, Comment, DisputeInfo, HumanVerdict, ReviewInfo
+from qa.core.types import Verdict
 from qa.db import tables as t
-from qa.db.repo import add_audit as _audit, human_verdict, utcnow
-from qa.errors import NotFound
-from qa.types import AuditEntry, Comment, DisputeInfo, HumanVerdict, ReviewInfo, Verdict
+from qa.db.repo import add_audit as _audit
+from qa.db.repo import human_verdict, utcnow
 
 
 def _session_row(s: Session, session_id: int) -> t.ReviewSession:

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
+from qa.core.errors import ConfigError, Forbidden, NotFound, StateError
+from qa.core.records import AuditEntry, CallScore, DisputeInfo, HumanVerdict, ReviewInfo
+from qa.core.types import Verdict
 from qa.db import repo
 from qa.db import reviews as store
-from qa.errors import ConfigError, Forbidden, NotFound, StateError
-from qa.scorecards import Period
-from qa.types import AuditEntry, CallScore, DisputeInfo, HumanVerdict, ReviewInfo, Verdict
+from qa.review.periods import Period
 
 PICK_RULES = ("random", "lowest", "failed", "mystery", "calls")
 

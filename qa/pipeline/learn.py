@@ -19,8 +19,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from qa.errors import ConfigError
-from qa.types import CallFeatures, Scorecard, Transcript
+from qa.core.errors import ConfigError
+from qa.core.types import CallFeatures, Scorecard, Transcript
 from scoring.text import CallText
 
 
@@ -85,7 +85,7 @@ class LearnResult:
 
 
 def scores(gold: list[str], predicted: list[str]) -> Scores:
-    from scoring.evaluate import macro_scores
+    from qa.pipeline.evaluate import macro_scores
 
     p, r, f = macro_scores(gold, predicted)
     return Scores(len(gold), sum(a == b for a, b in zip(gold, predicted, strict=True)) / len(gold), p, r, f)
@@ -96,14 +96,14 @@ def scores(gold: list[str], predicted: list[str]) -> Scores:
 
 def from_folder(folder: Path) -> list[LabeledCall]:
     """Labeled interchange files (``*.json``) of a folder."""
-    from qa.imports import read_interchange
+    from qa.pipeline.imports import read_labeled
 
     files = sorted(folder.glob("*.json"))
     if not files:
         raise ConfigError(f"{folder}: no labeled *.json transcripts (interchange format) found")
     out = []
     for path in files:
-        call = read_interchange(path)
+        call = read_labeled(path)
         out.append(LabeledCall(call.external_id, call.transcript, call.features, call.labels))
     return out
 
@@ -131,8 +131,8 @@ def held_out_ids(folder: Path) -> set[str]:
 def through_pipeline(engine: Engine, folders: list[Path], processor, audio: str, rubric, hook=None) -> list[LabeledCall]:
     """Held-out recordings through the whole pipeline (stored, so a re-run does not transcribe them again)."""
     from qa.db import repo
-    from qa.pipeline import process_batch
-    from qa.recordings import identify
+    from qa.ingest.recordings import identify
+    from qa.pipeline.batch import process_batch
 
     paths = [f / f"{audio}.flac" for f in folders]
     missing = [str(p) for p in paths if not p.is_file()]

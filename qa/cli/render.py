@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from rich.table import Table
 from rich.text import Text
 
-from qa.export import clock
-from qa.pipeline import BatchReport
-from qa.types import Scorecard, StoredCall
-
-
-def batch_report_dict(report: BatchReport) -> dict:
-    return {
-        "batch_id": report.batch_id,
-        "status": report.status,
-        "processed": report.count("processed"),
-        "skipped": report.count("skipped"),
-        "failed": report.count("failed"),
-        "ignored_files": [str(p) for p in report.ignored],
-        "audio_hours": round(report.audio_s / 3600, 4),
-        "wall_s": round(report.wall_s, 2),
-        "real_time_factor": None if report.real_time_factor is None else round(report.real_time_factor, 3),
-        "files": [
-            {"path": str(o.path), "status": o.status, "call_id": o.call_id, "reason": o.reason,
-             "audio_s": round(o.audio_s, 2), "wall_s": round(o.wall_s, 2), "warnings": list(o.warnings)}
-            for o in report.outcomes
-        ],
-    }
+from qa.core.records import StoredCall
+from qa.core.types import Scorecard
+from qa.pipeline.batch import BatchReport
+from qa.reports.exports import clock
+from qa.reports.html import fmt_value, trend_text
+from qa.review.scorecards import FIGURES, ScorecardReport
 
 
 def batch_report_tables(report: BatchReport) -> list[Table]:
@@ -108,21 +90,6 @@ def call_view(call: StoredCall) -> list:
     return out
 
 
-def scorecard_dict(card: Scorecard) -> dict:
-    return {
-        "rubric": {"id": card.rubric_id, "version": card.rubric_version, "sha256": card.rubric_hash},
-        "language": card.language,
-        "total": card.total,
-        "critical_failed": card.critical_failed,
-        "sections": dict(card.section_scores),
-        "outcome": dict(card.outcome),
-        "criteria": [
-            {"id": r.criterion_id, "section": r.section_id, "verdict": r.verdict.value, "reason": r.reason,
-             "confidence": r.confidence, "weight": r.weight, "critical": r.critical,
-             "evidence": [asdict(e) for e in r.evidence]}
-            for r in card.results
-        ],
-    }
 
 
 def scorecard_view(card: Scorecard, call: StoredCall | None = None) -> list:
@@ -176,7 +143,7 @@ def _table(title: str, columns: tuple[str, ...], rows) -> Table:
 def review_view(session, calls: dict[str, tuple[float | None, float | None]]) -> list:
     """A review session: its calls (machine score → with people's corrections), comments,
     human verdicts, disputes, summary. ``calls`` maps call id -> (machine total, corrected total)."""
-    from qa.types import ReviewInfo
+    from qa.core.records import ReviewInfo
 
     s: ReviewInfo = session
     head = Text(
@@ -261,4 +228,49 @@ def learn_table(results) -> Table:
         classes = ", ".join(f"{k} {v}" for k, v in sorted(r.classes.items()))
         table.add_row(r.criterion_id, f"{r.n_train} ({classes})", cell(r.cv_learned), cell(r.cv_rule), cell(r.test_learned),
                       cell(r.test_rule), f"v{r.version} {r.sha256[:12]}", f"{r.seconds:.1f} s")
+    return table
+
+
+
+
+
+
+def report_table(report: ScorecardReport) -> Table:
+    scope = f"team {report.team_name}" if report.team_name else "all operators"
+    prev = f", trend vs {report.previous.label}" if report.previous else ""
+    table = Table(title=f"{report.rubric_id} · {report.period.label} · {scope}{prev}", title_justify="left")
+    table.add_column("operator")
+    for f in FIGURES:
+        table.add_column(f.title, justify="right")
+    table.add_column("promoters / passives / detractors", justify="right")
+    for card in report.operators:
+        cells = []
+        for f in FIGURES:
+            cell = fmt_value(card.now.value(f.key), f.fmt) + trend_text(card, f.key, f.fmt)
+            r = card.ranks.get(f.key)
+            if r is not None and r.of > 1:
+                cell += f" #{r.rank}/{r.of}"
+            cells.append(cell)
+        f = card.now
+        table.add_row(card.operator_id + (f" ({card.name})" if card.name else ""), *cells, f"{f.promoters}/{f.passives}/{f.detractors}")
+    t = report.team
+    table.add_row("[b]everyone[/b]", *[fmt_value(t.value(f.key), f.fmt) for f in FIGURES], f"{t.promoters}/{t.passives}/{t.detractors}", end_section=True)
+    return table
+
+
+def criteria_table(report: ScorecardReport) -> Table:
+    table = Table(title="pass rate per criterion (n/a left out; human overrides applied)", title_justify="left")
+    table.add_column("criterion")
+    for card in report.operators:
+        table.add_column(card.operator_id, justify="right")
+    table.add_column("everyone", justify="right")
+    for cid in report.criteria:
+        row = []
+        for card in report.operators:
+            cell = fmt_value(card.now.value(f"pass:{cid}"), "{:.0%}")
+            r = card.ranks.get(f"pass:{cid}")
+            if r is not None and r.of > 1:
+                cell += f" #{r.rank}"
+            row.append(cell)
+        table.add_row(cid, *row, fmt_value(report.team.value(f"pass:{cid}"), "{:.0%}"))
     return table

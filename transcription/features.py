@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from qa.types import CallFeatures, DecodedAudio, Role, RoleFeatures, Utterance
+from qa.core.types import CallFeatures, DecodedAudio, Role, RoleFeatures, Utterance
 
 INTERRUPT_AFTER_START_S = 0.3
 INTERRUPT_REMAINING_S = 0.5

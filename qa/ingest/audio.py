@@ -1,45 +1,15 @@
-"""Stage 1: ingest. Identify a recording by content hash, then decode it.
-
-All audio goes through :func:`decode` (PyAV, i.e. FFmpeg's decoders, shipped
-inside the ``av`` wheel): WAV, FLAC, MP3, OGG/Opus, M4A/AAC and anything else
-FFmpeg reads. The container is probed by content, so a file with a wrong
-extension still decodes. Errors are :class:`RecordingError` with a reason a QA
-lead understands.
-"""
+"""TODO docstring."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
 
-from qa.errors import RecordingError
-from qa.types import DecodedAudio, Recording
+from qa.core.errors import RecordingError
+from qa.core.types import DecodedAudio
 
-AUDIO_EXTENSIONS = frozenset({".wav", ".flac", ".mp3", ".ogg", ".opus", ".oga", ".m4a", ".aac", ".mp4", ".wma", ".amr", ".webm", ".gsm"})
 SILENCE_PEAK = 10 ** (-80 / 20)  # -80 dBFS
-
-
-def identify(path: Path) -> Recording:
-    """Hash a file's bytes; raise RecordingError when it cannot be read or is empty."""
-    try:
-        size = path.stat().st_size
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    except FileNotFoundError as exc:
-        raise RecordingError("file not found (moved or deleted during the batch?)") from exc
-    except PermissionError as exc:
-        raise RecordingError("cannot read the file: permission denied (check its owner and mode)") from exc
-    except IsADirectoryError as exc:
-        raise RecordingError("is a directory, not a recording") from exc
-    except OSError as exc:
-        raise RecordingError(f"cannot read the file: {exc.strerror or exc}") from exc
-    if size == 0:
-        raise RecordingError("file is empty (0 bytes): the telephony export probably failed")
-    return Recording(path=path, sha256=digest.hexdigest(), size_bytes=size)
 
 
 def decode(path: Path, *, sample_rate_hz: int = 16000, max_duration_s: float | None = None) -> DecodedAudio:
@@ -103,24 +73,3 @@ def decode(path: Path, *, sample_rate_hz: int = 16000, max_duration_s: float | N
 def _av_reason(exc: Exception) -> str:
     text = getattr(exc, "strerror", None) or str(exc)
     return text.split(":")[0].strip() if text else type(exc).__name__
-
-
-def find_recordings(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """Expand files and folders (recursively). Returns (candidates, ignored).
-
-    Files named explicitly are always candidates (a wrong extension is probed
-    by content); inside folders only audio extensions are taken.
-    """
-    found: list[Path] = []
-    ignored: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file() or p.is_symlink()):
-                if child.name.startswith("."):
-                    continue
-                (found if child.suffix.lower() in AUDIO_EXTENSIONS else ignored).append(child)
-        else:
-            found.append(path)
-    seen: set[Path] = set()
-    unique = [p for p in found if not (p.resolve() in seen or seen.add(p.resolve()))]
-    return unique, ignored

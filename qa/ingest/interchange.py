@@ -1,23 +1,21 @@
-"""Import calls transcribed elsewhere (the interchange format, docs/FORMAT.md).
-
-Each file is identified by the hash of its bytes, so importing the same file
-twice changes nothing. Gold ``labels`` are kept as human labels (source
-``import``) for calibration and learned criteria; ``outcome`` is kept too.
-"""
+"""TODO docstring."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from pathlib import Path
-from typing import NamedTuple
 
-from sqlalchemy.engine import Engine
-
-from qa.errors import TranscriptFormatError
-from qa.features import compute_features
-from qa.metadata import parse_datetime, parse_direction
-from qa.types import CallMetadata, ImportedCall, Role, RoleAssignment, Transcript, Utterance
+from qa.core.errors import TranscriptFormatError
+from qa.core.types import (
+    CallMetadata,
+    ImportedCall,
+    Role,
+    RoleAssignment,
+    Transcript,
+    Utterance,
+)
+from qa.ingest.metadata import parse_datetime, parse_direction
 
 VERDICTS = {"pass", "fail", "na"}
 
@@ -76,42 +74,7 @@ def read_interchange(path: Path) -> ImportedCall:
         metadata=metadata,
         transcript=Transcript(language=language, utterances=tuple(utterances), role_assignment=roles),
         duration_s=duration,
-        features=compute_features(utterances, duration),
+        features=None,
         labels=tuple(sorted(labels.items())),
         outcome=tuple(sorted((data.get("outcome") or {}).items())),
     )
-
-
-class ImportResult(NamedTuple):
-    path: str
-    status: str  # imported | skipped | failed
-    call_id: str | None
-    detail: str
-
-
-def import_files(engine: Engine, paths: list[Path], rubric=None) -> list[ImportResult]:
-    """Import every ``*.json`` given (folders recursively); one bad file does not stop the rest."""
-    from qa.db import repo
-    from qa.types import call_id_for
-
-    files: list[Path] = []
-    for p in paths:
-        files.extend(sorted(p.rglob("*.json")) if p.is_dir() else [p])
-    results: list[ImportResult] = []
-    for path in files:
-        try:
-            call = read_interchange(path)
-        except TranscriptFormatError as exc:
-            results.append(ImportResult(str(path), "failed", None, str(exc)))
-            continue
-        call_id = call_id_for(call.sha256)
-        if repo.call_status(engine, call_id=call_id) == "done":
-            results.append(ImportResult(str(path), "skipped", call_id, "already imported"))
-            continue
-        repo.save_imported(engine, call=call, call_id=call_id, batch_id=None)
-        if rubric is not None:
-            from qa.pipeline import score_and_store
-
-            score_and_store(engine, call_id, call.transcript, call.features, rubric)
-        results.append(ImportResult(str(path), "imported", call_id, f"{len(call.transcript.utterances)} utterances"))
-    return results

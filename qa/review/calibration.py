@@ -17,10 +17,10 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from qa.core.errors import ConfigError, NotFound
+from qa.core.types import Verdict
 from qa.db import repo
 from qa.db import reviews as store
-from qa.errors import ConfigError, NotFound
-from qa.types import Verdict
 
 MACHINE = "machine"
 

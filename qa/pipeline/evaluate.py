@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.imports import read_interchange
-from qa.types import Scorecard
+from qa.core.types import CallMetadata, Scorecard
+from qa.ingest.audio import decode
+from qa.ingest.recordings import identify
+from qa.pipeline.batch import FileOutcome
+from qa.pipeline.imports import read_labeled
+from qa.pipeline.processor import CallProcessor, Hook
 from scoring.rubric import Rubric
 from scoring.score import score
 
@@ -38,7 +43,7 @@ def evaluate_labeled(files: list[Path], rubric: Rubric) -> tuple[dict[str, Crite
     """Score typed transcripts in the interchange format and compare with their labels."""
     scored = []
     for path in files:
-        call = read_interchange(path)
+        call = read_labeled(path)
         scored.append((call.external_id, dict(call.labels), score(call.transcript, call.features, rubric)))
     return compare(scored), [(cid, card) for cid, _, card in scored]
 
@@ -73,3 +78,24 @@ def report_json(reports: dict[str, CriterionReport], calls: int) -> dict:
         },
         "calls": calls,
     }
+
+
+def evaluate_audio(folders: Sequence[Path], processor: CallProcessor, rubric, audio: str = "stereo", hook: Hook | None = None):
+    """End-to-end check: each folder holds ``transcript.json`` (with labels) and ``stereo.flac``/``mono.flac``;
+    the audio goes through the whole pipeline, the result is scored and compared with the labels."""
+    import json as _json
+
+    from qa.pipeline.evaluate import compare
+    from scoring.score import score
+
+    emit = hook or (lambda *a, **k: None)
+    emit("batch_start", total=len(folders), ignored=0)
+    scored = []
+    for folder in folders:
+        reference = _json.loads((folder / "transcript.json").read_text(encoding="utf-8"))
+        path = folder / f"{audio}.flac"
+        emit("file_start", path=path, index=len(scored))
+        call = processor(identify(path), decode(path), CallMetadata(), hook=emit)
+        scored.append((reference.get("call_id", folder.name), reference.get("labels", {}), score(call.transcript, call.features, rubric)))
+        emit("file_done", outcome=FileOutcome(path, "processed", call.recording.call_id, audio_s=call.duration_s))
+    return compare(scored), scored

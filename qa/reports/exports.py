@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from dataclasses import asdict
 from enum import Enum
 
-from qa.types import StoredCall
+from qa.core.records import StoredCall
+from qa.reports.serialize import to_dict
+from qa.review.scorecards import FIGURES, ScorecardReport
 
 
 class ExportFormat(str, Enum):
@@ -52,47 +55,29 @@ def to_rttm(call: StoredCall) -> str:
     )
 
 
-def _jsonable(value):
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
 
 
-def to_dict(call: StoredCall) -> dict:
-    m = call.metadata
-    return {
-        "call_id": call.summary.call_id,
-        "file_name": call.summary.file_name,
-        "language": call.transcript.language,
-        "operator": m.operator_id,
-        "started_at": m.started_at.isoformat() if m.started_at else None,
-        "channel": m.direction.value if m.direction else None,
-        "phone": m.phone,
-        "order_id": m.order_id,
-        "duration_s": call.summary.duration_s,
-        "mode": call.summary.mode,
-        "asr_model": call.asr_model,
-        "roles": {"method": call.transcript.role_assignment.method, "confidence": call.transcript.role_assignment.confidence},
-        "utterances": [
-            {
-                "role": u.role.value, "speaker": u.speaker, "start_s": u.start_s, "end_s": u.end_s, "text": u.text,
-                "confidence": None if u.confidence is None else round(u.confidence, 4),
-                "words": [{"start_s": w.start_s, "end_s": w.end_s, "text": w.text.strip(), "probability": w.probability} for w in u.words],
-            }
-            for u in call.transcript.utterances
-        ],
-        "features": _jsonable(asdict(call.features)) if call.features else None,
-        "notes": list(call.notes),
-    }
 
 
 def render(call: StoredCall, fmt: ExportFormat) -> str:
     if fmt == ExportFormat.JSON:
         return json.dumps(to_dict(call), ensure_ascii=False, indent=2) + "\n"
     return {ExportFormat.TXT: to_txt, ExportFormat.SRT: to_srt, ExportFormat.RTTM: to_rttm}[fmt](call)
+
+
+def report_csv(report: ScorecardReport) -> str:
+    buf = io.StringIO()
+    keys = [f.key for f in FIGURES]
+    header = ["operator", "name", "team", "period", *keys, "promoters", "passives", "detractors",
+              *[f"pass_{c}" for c in report.criteria], *[f"rank_{k}" for k in keys if k != "calls"]]
+    w = csv.writer(buf)
+    w.writerow(header)
+    for card in report.operators:
+        f = card.now
+        w.writerow([
+            card.operator_id, card.name or "", card.team or "", report.period.label,
+            *["" if f.value(k) is None else round(f.value(k), 4) for k in keys], f.promoters, f.passives, f.detractors,
+            *["" if f.value(f"pass:{c}") is None else round(f.value(f"pass:{c}"), 4) for c in report.criteria],
+            *[card.ranks[k].rank if k in card.ranks else "" for k in keys if k != "calls"],
+        ])
+    return buf.getvalue()

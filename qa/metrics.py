@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from qa.types import SpeakerTurn
+from qa.core.types import SpeakerTurn
 
 
 def normalize_words(text: str) -> list[str]:

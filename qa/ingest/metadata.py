@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from qa.errors import MetadataError
-from qa.types import CallMetadata, Direction
+from qa.core.errors import MetadataError
+from qa.core.types import CallMetadata, Direction
 
 KNOWN_COLUMNS = {"file", "operator", "operator_id", "operator_name", "team", "started_at", "date", "time", "direction", "phone", "order_id"}
 NAME_FIELDS = {"operator": r"[^_\s]+?", "date": r"\d{4}-?\d{2}-?\d{2}", "time": r"\d{2}[-:.]?\d{2}(?:[-:.]?\d{2})?",

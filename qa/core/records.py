@@ -1,0 +1,147 @@
+"""Stored read models: what the database gives back to the human loop, reports and the web.
+
+They are plain frozen dataclasses like the stage types (``qa.core.types``); rows never leave ``qa.db``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from qa.core.types import (
+    CallFeatures,
+    CallMetadata,
+    Diarization,
+    Scorecard,
+    Transcript,
+    Verdict,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CallSummary:
+    """One row of ``qa calls``."""
+
+    call_id: str
+    file_name: str
+    status: str
+    error: str | None
+    operator_id: str | None
+    started_at: datetime | None
+    direction: str | None
+    mode: str | None
+    language: str | None
+    duration_s: float | None
+    utterances: int
+    external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCall:
+    """A call as read back from storage, for ``qa show`` / ``qa export`` / scoring."""
+
+    summary: CallSummary
+    metadata: CallMetadata
+    transcript: Transcript
+    diarization: Diarization
+    features: CallFeatures | None
+    notes: tuple[str, ...]
+    source_path: str
+    asr_model: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class HumanVerdict:
+    """A person's verdict on one criterion of one call (override, overturned dispute, calibration, gold label)."""
+
+    label_id: int
+    call_id: str
+    criterion_id: str
+    verdict: Verdict
+    source: str  # import | review | dispute | calibration
+    author: str | None
+    created_at: datetime
+    reason: str | None = None
+    machine_verdict: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallScore:
+    """One call as operator scorecards see it: its newest automatic scorecard for a
+    rubric, the human verdicts that override it, and the call's timing figures."""
+
+    call_id: str
+    operator_id: str
+    team: str | None
+    started_at: datetime
+    duration_s: float | None
+    talk_listen_ratio: float | None
+    response_latency_s: float | None
+    card: Scorecard
+    overrides: tuple[HumanVerdict, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorInfo:
+    id: str
+    name: str | None
+    team: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    comment_id: int
+    call_id: str
+    utterance_idx: int | None
+    at_s: float | None
+    author: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeInfo:
+    dispute_id: int
+    session_id: int
+    call_id: str
+    criterion_id: str
+    operator_id: str
+    disputed_verdict: Verdict
+    claimed_verdict: Verdict
+    reason: str
+    status: str  # open | upheld | overturned
+    opened_at: datetime
+    resolved_by: str | None = None
+    resolution: str | None = None
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewInfo:
+    """A review (coaching) session with what happened in it."""
+
+    session_id: int
+    operator_id: str
+    reviewer: str
+    status: str  # open | closed | acknowledged
+    rubric_id: str
+    pick: dict
+    opened_at: datetime
+    items: tuple[tuple[str, str], ...]  # (call id, why it was picked), in order
+    comments: tuple[Comment, ...] = ()
+    overrides: tuple[HumanVerdict, ...] = ()  # every verdict given in the session, superseded ones too
+    disputes: tuple[DisputeInfo, ...] = ()
+    closed_at: datetime | None = None
+    summary: str | None = None
+    actions: tuple[str, ...] = ()
+    acknowledged_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    details: dict

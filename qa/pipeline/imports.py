@@ -1,0 +1,60 @@
+"""Import calls transcribed elsewhere (the interchange format, docs/FORMAT.md).
+
+Each file is identified by the hash of its bytes, so importing the same file
+twice changes nothing. Gold ``labels`` are kept as human labels (source
+``import``) for calibration and learned criteria; ``outcome`` is kept too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import NamedTuple
+
+from sqlalchemy.engine import Engine
+
+from qa.core.errors import TranscriptFormatError
+from qa.core.types import ImportedCall
+from qa.ingest.interchange import read_interchange
+from transcription.features import compute_features
+
+
+def read_labeled(path: Path) -> ImportedCall:
+    """An interchange file with its timing features computed from the utterances."""
+    call = read_interchange(path)
+    return replace(call, features=compute_features(call.transcript.utterances, call.duration_s))
+
+
+class ImportResult(NamedTuple):
+    path: str
+    status: str  # imported | skipped | failed
+    call_id: str | None
+    detail: str
+
+
+def import_files(engine: Engine, paths: list[Path], rubric=None) -> list[ImportResult]:
+    """Import every ``*.json`` given (folders recursively); one bad file does not stop the rest."""
+    from qa.core.types import call_id_for
+    from qa.db import repo
+
+    files: list[Path] = []
+    for p in paths:
+        files.extend(sorted(p.rglob("*.json")) if p.is_dir() else [p])
+    results: list[ImportResult] = []
+    for path in files:
+        try:
+            call = read_labeled(path)
+        except TranscriptFormatError as exc:
+            results.append(ImportResult(str(path), "failed", None, str(exc)))
+            continue
+        call_id = call_id_for(call.sha256)
+        if repo.call_status(engine, call_id=call_id) == "done":
+            results.append(ImportResult(str(path), "skipped", call_id, "already imported"))
+            continue
+        repo.save_imported(engine, call=call, call_id=call_id, batch_id=None)
+        if rubric is not None:
+            from qa.pipeline.rescore import score_and_store
+
+            score_and_store(engine, call_id, call.transcript, call.features, rubric)
+        results.append(ImportResult(str(path), "imported", call_id, f"{len(call.transcript.utterances)} utterances"))
+    return results

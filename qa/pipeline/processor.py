@@ -1,0 +1,216 @@
+"""Stage order and batch processing: recording -> features/diarization -> transcript -> storage.
+
+This is the only module that wires ``transcription`` (and later ``scoring``)
+to storage. Models load once per :class:`CallProcessor` (lazily: a batch with
+only stereo calls never loads the diarization model) and are reused for every
+file. Progress goes through a ``hook(event, **info)`` callback; nothing here
+prints.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa.core.errors import RecordingError
+from qa.core.settings import DEFAULT_ASR_MODEL, Settings
+from qa.core.types import (
+    AsrResult,
+    CallMetadata,
+    DecodedAudio,
+    ProcessedCall,
+    Recording,
+    Transcript,
+)
+from transcription.features import compute_features
+
+log = logging.getLogger(__name__)
+
+Hook = Callable[..., None]
+SAMPLE_RATE_HZ = 16000
+DUAL_MONO_CORRELATION = 0.98  # stereo files whose channels are copies are treated as mono
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineOptions:
+    asr_model: str = DEFAULT_ASR_MODEL
+    models_dir: Path = Path(".")
+    compute_type: str = "int8"
+    cpu_threads: int = 2
+    beam_size: int = 5
+    language: str = "auto"
+    allowed_languages: tuple[str, ...] = ("ru", "uk", "en")
+    agent_channel: int = 0
+    mono_roles: str = "auto"
+    max_duration_s: float = 4 * 3600
+    diarization_threshold: float = 0.7
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: object) -> "PipelineOptions":
+        values = dict(
+            asr_model=settings.asr_model, models_dir=settings.models_dir, compute_type=settings.asr_compute_type,
+            cpu_threads=settings.cpu_threads, beam_size=settings.asr_beam_size, language=settings.language,
+            allowed_languages=settings.allowed_languages, agent_channel=0 if settings.agent_channel == "left" else 1,
+            max_duration_s=settings.max_duration_s, diarization_threshold=settings.diarization_threshold,
+        )
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    @property
+    def asr_model_label(self) -> str:
+        return "whisper-base (bundled)" if self.asr_model == DEFAULT_ASR_MODEL else self.asr_model
+
+
+class CallProcessor:
+    """Runs the stages on one decoded recording; owns the (lazily loaded) models."""
+
+    def __init__(self, options: PipelineOptions) -> None:
+        self.options = options
+        self._transcriber = None
+        self._diarizer = None
+
+    @property
+    def transcriber(self):
+        if self._transcriber is None:
+            from transcription import models
+            from transcription.transcribe import Transcriber, TranscriberOptions
+
+            o = self.options
+            model = str(models.bundled_whisper_dir(o.models_dir)) if o.asr_model == DEFAULT_ASR_MODEL else o.asr_model
+            self._transcriber = Transcriber(TranscriberOptions(
+                model=model, compute_type=o.compute_type, cpu_threads=o.cpu_threads, beam_size=o.beam_size,
+            ))
+        return self._transcriber
+
+    @property
+    def diarizer(self):
+        if self._diarizer is None:
+            from transcription.diarize import Diarizer, DiarizerOptions
+
+            self._diarizer = Diarizer(DiarizerOptions(clustering_threshold=self.options.diarization_threshold))
+        return self._diarizer
+
+    def load_models(self) -> None:
+        """Load both models now (benchmarks measure load time apart)."""
+        _ = self.transcriber, self.diarizer
+
+    def _language(self, samples: np.ndarray) -> tuple[str, float | None]:
+        if self.options.language != "auto":
+            return self.options.language, None
+        return self.transcriber.detect_language(samples, self.options.allowed_languages)
+
+    def __call__(self, recording: Recording, audio: DecodedAudio, metadata: CallMetadata, hook: Hook | None = None) -> ProcessedCall:
+        from transcription.align import align_channels, align_mono, with_roles
+        from transcription.diarize import diarize_channels
+        from transcription.roles import (
+            MonoRoleRule,
+            assign_channel_roles,
+            assign_mono_roles,
+        )
+
+        started = time.perf_counter()
+        notes: list[str] = []
+        stage = hook or (lambda *a, **k: None)
+        channels = audio.channels
+        stereo = audio.is_stereo and not _is_dual_mono(channels)
+        if audio.is_stereo and not stereo:
+            notes.append("stereo file with identical channels: processed as mono")
+        mix = audio.mono()
+
+        stage("stage", name="language")
+        language, language_p = self._language(mix)
+
+        if stereo:
+            stage("stage", name="diarize")
+            diarization = diarize_channels(channels, audio.sample_rate_hz)
+            if not diarization.turns:
+                raise RecordingError("no speech found on either channel (silence, noise or music only)")
+            asr: dict[str, AsrResult] = {}
+            for i, samples in enumerate(channels):
+                stage("stage", name=f"transcribe ch{i}")
+                asr[f"ch{i}"] = self.transcriber(samples, language=language, hook=hook)
+            roles = assign_channel_roles([f"ch{i}" for i in range(len(channels))], self.options.agent_channel)
+            utterances = align_channels(asr, roles)
+            dropped = [d for r in asr.values() for d in r.dropped]
+            channel_of = {f"ch{i}": i for i in range(len(channels))}
+        else:
+            stage("stage", name="transcribe")
+            result = self.transcriber(mix, language=language, hook=hook)
+            if not result.segments:
+                raise RecordingError("no speech found (silence, noise or music only)")
+            stage("stage", name="diarize")
+            diarization = self.diarizer(mix, audio.sample_rate_hz, hook=_pyannote_hook(hook))
+            if not diarization.turns:
+                raise RecordingError("no speech found by diarization (silence, noise or music only)")
+            unlabelled = align_mono(result, diarization)
+            roles = assign_mono_roles(unlabelled, metadata.direction, MonoRoleRule(self.options.mono_roles))
+            utterances = with_roles(unlabelled, roles)
+            dropped = list(result.dropped)
+            channel_of = None
+        if not utterances:
+            raise RecordingError("no speech recognised (everything was silence, noise or filtered as hallucination)")
+        if dropped:
+            notes.append(f"hallucination guard removed {len(dropped)} segment(s): " + "; ".join(dropped[:5]))
+        transcript = Transcript(language=language, utterances=tuple(utterances), role_assignment=roles, language_probability=language_p)
+        stage("stage", name="features")
+        features = compute_features(transcript.utterances, audio.duration_s, audio, channel_of)
+        return ProcessedCall(
+            recording=recording, metadata=metadata, mode="stereo" if stereo else "mono", duration_s=audio.duration_s,
+            sample_rate_hz=audio.source_sample_rate_hz, channels=len(channels), transcript=transcript,
+            diarization=diarization, features=features, asr_model=self.options.asr_model_label,
+            processing_s=time.perf_counter() - started, notes=tuple(notes),
+        )
+
+
+def _is_dual_mono(channels: Sequence[np.ndarray]) -> bool:
+    a, b = channels[0], channels[1]
+    if np.allclose(a, b, atol=1e-4):
+        return True
+    sa, sb = float(np.std(a)), float(np.std(b))
+    if sa < 1e-6 or sb < 1e-6:
+        return False
+    return float(np.corrcoef(a, b)[0, 1]) > DUAL_MONO_CORRELATION
+
+
+def _pyannote_hook(hook: Hook | None) -> Hook | None:
+    if hook is None:
+        return None
+
+    def relay(step_name, step_artifact, file=None, total=None, completed=None):  # pyannote's hook signature
+        if total is not None and completed is not None:
+            hook("progress", name=f"diarize: {step_name}", completed=completed, total=total)
+
+    return relay
+
+
+# ---------------------------------------------------------------- batches
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+# ---------------------------------------------------------------- re-scoring stored calls
+
+
+
+
+
+
+
+

@@ -1,0 +1,41 @@
+"""TODO docstring."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from qa.core.types import Transcript
+from qa.db import repo
+from qa.pipeline.processor import Hook
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreOutcome:
+    call_id: str
+    status: str  # scored | unchanged
+    total: float | None
+    critical_failed: bool
+
+
+def score_and_store(engine: Engine, call_id: str, transcript: Transcript, features, rubric):
+    """Score one call and store the scorecard (a no-op when this rubric file already scored it)."""
+    from scoring.score import score
+
+    card = score(transcript, features, rubric)
+    return card, repo.save_scorecard(engine, call_id=call_id, card=card)
+
+
+def score_stored(engine: Engine, call_ids: Sequence[str], rubric, hook: Hook | None = None) -> list[ScoreOutcome]:
+    """Score stored transcripts with ``rubric`` (no re-transcription); earlier scorecards are kept."""
+    emit = hook or (lambda *a, **k: None)
+    emit("batch_start", total=len(call_ids), ignored=0)
+    out = []
+    for call_id in call_ids:
+        stored = repo.load_call(engine, call_id=call_id)
+        card, saved = score_and_store(engine, call_id, stored.transcript, stored.features, rubric)
+        out.append(ScoreOutcome(call_id, "scored" if saved else "unchanged", card.total, card.critical_failed))
+        emit("scored", call_id=call_id)
+    return out
