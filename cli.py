@@ -125,7 +125,7 @@ def _settings(**overrides):
 
 
 def _engine(settings):
-    from qa.db.repo import open_database
+    from qa.db.engine import open_database
 
     return open_database(settings.database_url)
 
@@ -241,7 +241,7 @@ def calls(
     as_json: JsonOpt = False,
 ) -> None:
     """List stored calls (processed and failed), oldest first."""
-    from qa.db.repo import list_calls
+    from qa.db.calls import list_calls
     from qa.reports.exports import clock
 
     start = _parse_day(date_from, "--from")
@@ -277,7 +277,9 @@ def show(
     The transcript has roles and timestamps; the newest scorecard shows verdicts set by people
     in reviews in place of the machine's."""
     from qa.cli.render import call_view, scorecard_view
-    from qa.db.repo import load_call, load_scorecards, overrides_for, resolve_call
+    from qa.db.calls import load_call, resolve_call
+    from qa.db.human import overrides_for
+    from qa.db.scores import load_scorecards
     from qa.reports.serialize import scorecard_dict, to_dict
     from scoring.score import apply_overrides
 
@@ -308,7 +310,7 @@ def export(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of standard output.")] = None,
 ) -> None:
     """Export one call's transcript."""
-    from qa.db.repo import load_call, resolve_call
+    from qa.db.calls import load_call, resolve_call
     from qa.reports.exports import ExportFormat, render
 
     engine = _engine(_settings())
@@ -322,7 +324,7 @@ def score(
     as_json: JsonOpt = False,
 ) -> None:
     """Score stored transcripts with a rubric (no re-transcription). Scorecards of other rubric versions are kept."""
-    from qa.db.repo import call_ids, resolve_call
+    from qa.db.calls import call_ids, resolve_call
     from qa.pipeline.rescore import score_stored
 
     settings = _settings()
@@ -480,14 +482,14 @@ def operators(
     as_json: JsonOpt = False,
 ) -> None:
     """List operators, or set one operator's name and team: qa operators op-anna --team north."""
-    from qa.db import repo
+    from qa.db import calls as call_store
 
     engine = _engine(_settings())
     if operator is not None:
         if name is None and team is None:
             raise QAError("give --name and/or --team to change an operator, or no operator id to list them")
-        repo.set_operator(engine, operator_id=operator, name=name, team=team)
-    rows = repo.list_operators(engine)
+        call_store.set_operator(engine, operator_id=operator, name=name, team=team)
+    rows = call_store.list_operators(engine)
     if as_json:
         _print_json([asdict(r) for r in rows])
         return
@@ -512,11 +514,11 @@ class VerdictOpt(str, Enum):
 
 def _show_review(engine, session) -> None:
     from qa.cli.render import review_view
-    from qa.db import repo
+    from qa.db import scores
     from qa.review.scorecards import figures
 
     calls = {}
-    for c in repo.call_scores(engine, rubric_id=session.rubric_id, call_ids=[cid for cid, _ in session.items]):
+    for c in scores.call_scores(engine, rubric_id=session.rubric_id, call_ids=[cid for cid, _ in session.items]):
         calls[c.call_id] = (c.card.total, figures([c]).score)
     for part in review_view(session, calls):
         out.print(part)

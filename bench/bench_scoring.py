@@ -21,11 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa.db import repo  # noqa: E402
+from qa.db.engine import open_database  # noqa: E402
 from qa.pipeline.imports import read_labeled  # noqa: E402
 from qa.pipeline.rescore import score_stored  # noqa: E402
 from qa.review.periods import parse_period  # noqa: E402
-from qa.review.scorecards import build_report
+from qa.review.scorecards import build_report  # noqa: E402
 from scoring.rubric import RUBRICS_DIR, load_rubric  # noqa: E402
 
 
@@ -43,12 +43,12 @@ def main() -> None:
     calls = [read_labeled(f) for f in files]
     rubric = load_rubric(RUBRICS_DIR / "order_desk.yaml")
     with tempfile.TemporaryDirectory() as tmp:
-        engine = repo.open_database(f"sqlite:///{tmp}/bench.db")
+        engine = open_database(f"sqlite:///{tmp}/bench.db")
         for i in range(n):
             c = calls[i % len(calls)]
             sha = f"{i:012d}" + c.sha256[12:]
-            repo.save_imported(engine, call=replace(c, sha256=sha), call_id=sha[:12], batch_id=None)
-        ids = repo.call_ids(engine)
+            calls.save_imported(engine, call=replace(c, sha256=sha), call_id=sha[:12], batch_id=None)
+        ids = calls.call_ids(engine)
         samples = []
         t0 = time.perf_counter()
         done = 0

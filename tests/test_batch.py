@@ -167,12 +167,11 @@ def test_disk_full_stops_the_batch_and_keeps_what_is_stored(tmp_path, eval_dir, 
     """SQLite's own 'database or disk is full' (a page limit stands in for a full disk)."""
     from sqlalchemy import event
 
-    from qa.db import repo
-    from qa.db.engine import make_engine
+    from qa.db.engine import make_engine, open_database
     from qa.pipeline.batch import StorageError, process_batch
 
     url = f"sqlite:///{tmp_path / 'full.db'}"
-    engine = repo.open_database(url)
+    engine = open_database(url)
     smoke = eval_dir / "real" / "pisets_ru_asr_smoke"
     first = process_batch(engine, [smoke / "test_sound_en.wav"], processor=processor)
     assert first.count("processed") == 1

@@ -9,7 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from qa.core.errors import ConfigError
-from qa.db import repo
+from qa.db import calls as call_store
+from qa.db import scores
+from qa.db.engine import open_database
 from qa.pipeline.imports import import_files
 from qa.review.calibration import agreement, build_report, read_sheet
 from scoring.rubric import find_rubric
@@ -41,7 +43,7 @@ def test_kappa_matches_its_definition():
 
 def test_calibration_round_two_reviewers_and_the_machine(eval_dir, tmp_path, qa_home, monkeypatch):
     files = sorted((eval_dir / "labeled-dev").glob("*.json"))[:10]
-    engine = repo.open_database(f"sqlite:///{qa_home / 'qa.db'}")
+    engine = open_database(f"sqlite:///{qa_home / 'qa.db'}")
     import_files(engine, files, rubric=find_rubric("order_desk"))
     ids = [json.loads(f.read_text())["call_id"] for f in files]
     # reviewer A writes a long sheet, reviewer B a wide one
@@ -74,7 +76,7 @@ def test_calibration_round_two_reviewers_and_the_machine(eval_dir, tmp_path, qa_
     assert by[("all", ("anna", "boris"))]["kappa"] == pytest.approx(hand_kappa(*both), abs=1e-3)
 
     # each reviewer against the machine's verdicts on the same calls
-    machine = {cid: repo.load_scorecards(engine, call_id=repo.resolve_call(engine, ref=cid))[0] for cid in ids}
+    machine = {cid: scores.load_scorecards(engine, call_id=call_store.resolve_call(engine, ref=cid))[0] for cid in ids}
     machine_greeting = [machine[cid].result("greeting").verdict.value for cid in ids]
     anna_vs_machine = by[("greeting", ("anna", "machine"))]
     assert anna_vs_machine["percent"] == pytest.approx(100 * sum(a == m for a, m in zip(A_GREETING, machine_greeting)) / 10, abs=0.1)
@@ -82,7 +84,7 @@ def test_calibration_round_two_reviewers_and_the_machine(eval_dir, tmp_path, qa_
         assert anna_vs_machine["kappa"] == pytest.approx(hand_kappa(A_GREETING, machine_greeting), abs=1e-3)
 
     # the two calls the reviewers split on are listed among the largest disagreements
-    split_calls = {repo.resolve_call(engine, ref=ids[4]), repo.resolve_call(engine, ref=ids[9])}
+    split_calls = {call_store.resolve_call(engine, ref=ids[4]), call_store.resolve_call(engine, ref=ids[9])}
     listed = {d["call"]: d for d in data["largest_disagreements"]}
     assert split_calls <= set(listed)
     for call_id in split_calls:

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from qa.core.errors import ModelError
-from qa.db import repo
+from qa.db.engine import open_database
 from qa.pipeline.imports import import_files, read_labeled
 from scoring import learned
 from scoring.rubric import load_rubric
@@ -96,7 +96,7 @@ def test_learn_from_the_database_uses_imported_labels_and_review_overrides(eval_
     from scoring.rubric import find_rubric
 
     files = sorted((eval_dir / "labeled-dev").glob("*.json"))[:8]
-    engine = repo.open_database(f"sqlite:///{qa_home / 'qa.db'}")
+    engine = open_database(f"sqlite:///{qa_home / 'qa.db'}")
     import_files(engine, files, rubric=find_rubric("order_desk"))
     calls = from_database(engine)
     assert len(calls) == 8

@@ -11,7 +11,9 @@ from typer.testing import CliRunner
 
 from qa.core.errors import ConfigError, Forbidden, NotFound, StateError
 from qa.core.types import Verdict
-from qa.db import repo
+from qa.db import calls as call_store
+from qa.db import scores
+from qa.db.engine import open_database
 from qa.pipeline.imports import import_files
 from qa.pipeline.rescore import score_stored
 from qa.review import sessions as reviews
@@ -29,7 +31,7 @@ def engine(eval_dir, tmp_path, db_url, monkeypatch):
     """The history on SQLite and on PostgreSQL; the CLI uses the same database."""
     monkeypatch.setenv("QA_DB_URL", db_url)
     write_history(eval_dir / "labeled-dev", tmp_path / "json")
-    engine = repo.open_database(db_url)
+    engine = open_database(db_url)
     import_files(engine, [tmp_path / "json"], rubric=find_rubric("order_desk"))
     yield engine
     engine.dispose()
@@ -40,7 +42,7 @@ def anna(engine):
 
 
 def test_pick_rules_are_reproducible_and_mean_what_they_say(engine):
-    candidates = repo.call_scores(engine, rubric_id="order_desk", operator_ids=["op-anna"])
+    candidates = scores.call_scores(engine, rubric_id="order_desk", operator_ids=["op-anna"])
     assert len(candidates) >= 8
     first = choose_calls(candidates, Pick("random", 3, seed=7))
     assert first == choose_calls(candidates, Pick("random", 3, seed=7)) and len(first) == 3
@@ -57,7 +59,7 @@ def test_pick_rules_are_reproducible_and_mean_what_they_say(engine):
     assert list(session.items) == choose_calls(candidates, Pick("random", 3, seed=session.pick["seed"]))
     with pytest.raises(NotFound, match="unknown operator"):
         reviews.open_session(engine, operator_id="op-ghost", reviewer="lead-olga", rubric_id="order_desk", pick=Pick())
-    boris_call = repo.call_scores(engine, rubric_id="order_desk", operator_ids=["op-boris"])[0].call_id
+    boris_call = scores.call_scores(engine, rubric_id="order_desk", operator_ids=["op-boris"])[0].call_id
     with pytest.raises(Forbidden, match="belongs to op-boris"):
         reviews.open_session(engine, operator_id="op-anna", reviewer="lead-olga", rubric_id="order_desk",
                              pick=Pick("calls", calls=(boris_call,)))
@@ -73,7 +75,7 @@ def test_mystery_shopper_calls_are_picked_from_the_call_metadata(eval_dir, tmp_p
     import_files(engine, sorted(tmp_path.glob("mystery-*.json")), rubric=find_rubric("order_desk"))
     session = reviews.open_session(engine, operator_id="op-anna", reviewer="lead-olga", rubric_id="order_desk",
                                    pick=Pick("mystery", 5, campaign="nov-delivery"))
-    ids = [repo.resolve_call(engine, ref=f"mystery-{i}") for i in (1, 0)]  # newest first
+    ids = [call_store.resolve_call(engine, ref=f"mystery-{i}") for i in (1, 0)]  # newest first
     assert list(session.items) == [(cid, "mystery shopper (nov-delivery)") for cid in ids]
     everything = reviews.open_session(engine, operator_id="op-anna", reviewer="lead-olga", rubric_id="order_desk",
                                       pick=Pick("mystery", 5))
@@ -87,11 +89,11 @@ def test_review_session_override_dispute_overturn_and_audit_trail(engine, tmp_pa
     session = reviews.open_session(engine, operator_id="op-anna", reviewer="lead-olga", rubric_id="order_desk",
                                    pick=Pick("failed", 3, criterion="nps_question"))
     call_id = session.items[0][0]
-    card = repo.load_scorecards(engine, call_id=call_id)[0]
+    card = scores.load_scorecards(engine, call_id=call_id)[0]
     weight_sum = sum(r.weight for r in card.results if r.verdict != Verdict.NA)
 
     # a comment at 5 s lands on the utterance spoken then
-    stored = repo.load_call(engine, call_id=call_id)
+    stored = call_store.load_call(engine, call_id=call_id)
     reviews.add_comment(engine, session_id=session.session_id, call_ref=call_id, author="lead-olga", text="Greet first, then the shop.", at_s=5.0)
     comment = reviews.get_session(engine, session.session_id).comments[0]
     spoken = stored.transcript.utterances[comment.utterance_idx]
@@ -109,7 +111,7 @@ def test_review_session_override_dispute_overturn_and_audit_trail(engine, tmp_pa
     # one call gains one criterion of weight 10 (per-call totals are rounded to 0.1)
     assert after.score == pytest.approx(before.score + 100 * 10 / weight_sum / before.calls, abs=0.05)
     assert dict((c, r) for c, r, _ in after.pass_rates)["nps_question"] > dict((c, r) for c, r, _ in before.pass_rates)["nps_question"]
-    assert repo.load_scorecards(engine, call_id=call_id)[0].result("nps_question").verdict == Verdict.FAIL  # machine's kept
+    assert scores.load_scorecards(engine, call_id=call_id)[0].result("nps_question").verdict == Verdict.FAIL  # machine's kept
 
     # the operator cannot dispute before the session is closed, nor can anyone else close it
     with pytest.raises(StateError):
@@ -161,9 +163,9 @@ def test_review_session_override_dispute_overturn_and_audit_trail(engine, tmp_pa
     v2.write_text((RUBRICS_DIR / "order_desk.yaml").read_text().replace("version: 1", "version: 2", 1))
     assert load_rubric(v2).version == 2
     score_stored(engine, [call_id], load_rubric(v2))
-    cards = repo.load_scorecards(engine, call_id=call_id)
+    cards = scores.load_scorecards(engine, call_id=call_id)
     assert [c.rubric_version for c in cards] == [2, 1]
-    rescored = repo.call_scores(engine, rubric_id="order_desk", call_ids=[call_id])[0]
+    rescored = scores.call_scores(engine, rubric_id="order_desk", call_ids=[call_id])[0]
     assert rescored.card.rubric_version == 2
     assert {h.criterion_id: h.verdict for h in rescored.overrides} == {"nps_question": Verdict.PASS, failed: Verdict.PASS}
     assert anna(engine).score == pytest.approx(overturned.score)

@@ -11,7 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from qa.core.types import Verdict
-from qa.db import repo
+from qa.db import calls as call_store
+from qa.db import scores
+from qa.db.engine import open_database
 from qa.pipeline.imports import import_files
 from qa.review.periods import Period, parse_period
 from qa.review.scorecards import build_report, rank
@@ -25,7 +27,7 @@ def history(eval_dir, tmp_path_factory):
     root = tmp_path_factory.mktemp("history")
     calls = write_history(eval_dir / "labeled-dev", root / "json")
     url = f"sqlite:///{root / 'qa.db'}"
-    engine = repo.open_database(url)
+    engine = open_database(url)
     results = import_files(engine, [root / "json"], rubric=find_rubric("order_desk"))
     assert {r.status for r in results} == {"imported"}
     yield engine, url, calls
@@ -33,7 +35,7 @@ def history(eval_dir, tmp_path_factory):
 
 
 def machine_card(engine, external_id: str):
-    return repo.load_scorecards(engine, call_id=repo.resolve_call(engine, ref=external_id))[0]
+    return scores.load_scorecards(engine, call_id=call_store.resolve_call(engine, ref=external_id))[0]
 
 
 def test_period_parsing():

@@ -11,8 +11,9 @@ from sqlalchemy import inspect, text
 
 from qa.core.errors import NotFound
 from qa.core.types import CallMetadata, call_id_for
-from qa.db import repo
-from qa.db.engine import make_engine
+from qa.db import calls as call_store
+from qa.db import scores
+from qa.db.engine import make_engine, open_database
 from qa.db.migrate import current_revision, head_revision, upgrade
 from qa.ingest.interchange import read_interchange
 from qa.pipeline.imports import import_files
@@ -20,7 +21,7 @@ from qa.pipeline.imports import import_files
 
 @pytest.fixture
 def engine(db_url):
-    engine = repo.open_database(db_url)
+    engine = open_database(db_url)
     yield engine
     engine.dispose()
 
@@ -34,8 +35,8 @@ def test_import_roundtrip_keeps_transcript_labels_and_metadata(engine, dev_files
     results = import_files(engine, dev_files)
     assert [r.status for r in results] == ["imported"] * len(dev_files)
     source = json.loads(dev_files[0].read_text())
-    call_id = repo.resolve_call(engine, ref=source["call_id"])
-    stored = repo.load_call(engine, call_id=call_id)
+    call_id = call_store.resolve_call(engine, ref=source["call_id"])
+    stored = call_store.load_call(engine, call_id=call_id)
     assert stored.summary.external_id == source["call_id"]
     assert stored.metadata.operator_id == source["operator"]
     assert stored.metadata.started_at == datetime.fromisoformat(source["started_at"])
@@ -49,36 +50,36 @@ def test_import_roundtrip_keeps_transcript_labels_and_metadata(engine, dev_files
     # the same files again: nothing new, nothing changed
     again = import_files(engine, dev_files)
     assert [r.status for r in again] == ["skipped"] * len(dev_files)
-    assert repo.table_counts(engine)["calls"] == len(dev_files)
+    assert call_store.table_counts(engine)["calls"] == len(dev_files)
 
 
 def test_list_filters_and_resolve(engine, dev_files):
     import_files(engine, dev_files)
-    calls = repo.list_calls(engine)
+    calls = call_store.list_calls(engine)
     assert len(calls) == len(dev_files)
     assert [c.started_at for c in calls] == sorted(c.started_at for c in calls)
     operator = calls[0].operator_id
-    mine = repo.list_calls(engine, operator=operator)
+    mine = call_store.list_calls(engine, operator=operator)
     assert mine and all(c.operator_id == operator for c in mine)
     day = calls[0].started_at.replace(hour=0, minute=0, second=0)
-    same_day = repo.list_calls(engine, date_from=day, date_to=day.replace(day=day.day + 1))
+    same_day = call_store.list_calls(engine, date_from=day, date_to=day.replace(day=day.day + 1))
     assert calls[0] in same_day and all(c.started_at.date() == day.date() for c in same_day)
-    assert repo.resolve_call(engine, ref=calls[0].call_id) == calls[0].call_id
-    assert repo.resolve_call(engine, ref=calls[0].file_name) == calls[0].call_id
+    assert call_store.resolve_call(engine, ref=calls[0].call_id) == calls[0].call_id
+    assert call_store.resolve_call(engine, ref=calls[0].file_name) == calls[0].call_id
     with pytest.raises(NotFound, match="qa calls"):
-        repo.resolve_call(engine, ref="no-such-call")
+        call_store.resolve_call(engine, ref="no-such-call")
 
 
 def test_failure_never_overwrites_a_processed_call(engine, dev_files):
     import_files(engine, dev_files[:1])
     call = read_interchange(dev_files[0])
     call_id = call_id_for(call.sha256)
-    before = repo.load_call(engine, call_id=call_id)
-    repo.save_failure(engine, call_id=call_id, sha256=call.sha256, path=dev_files[0], reason="boom", batch_id=None, metadata=CallMetadata())
-    assert repo.load_call(engine, call_id=call_id) == before
+    before = call_store.load_call(engine, call_id=call_id)
+    call_store.save_failure(engine, call_id=call_id, sha256=call.sha256, path=dev_files[0], reason="boom", batch_id=None, metadata=CallMetadata())
+    assert call_store.load_call(engine, call_id=call_id) == before
     # a failure on a new file is recorded with its reason, and a later success replaces it
-    repo.save_failure(engine, call_id="abc123abc123", sha256=None, path=Path("x.wav"), reason="file is empty", batch_id=None, metadata=CallMetadata(operator_id="op-new"))
-    failed = repo.list_calls(engine, status="failed")
+    call_store.save_failure(engine, call_id="abc123abc123", sha256=None, path=Path("x.wav"), reason="file is empty", batch_id=None, metadata=CallMetadata(operator_id="op-new"))
+    failed = call_store.list_calls(engine, status="failed")
     assert [(c.call_id, c.error, c.operator_id) for c in failed] == [("abc123abc123", "file is empty", "op-new")]
 
 
@@ -98,9 +99,9 @@ def test_migrations_are_at_head_and_upgrade_keeps_data(db_url):
         ))
     upgrade(engine)  # to head
     assert current_revision(engine) == head_revision(engine)
-    stored = repo.load_call(engine, call_id="abcdefabcdef")
+    stored = call_store.load_call(engine, call_id="abcdefabcdef")
     assert stored.summary.operator_id == "op-1" and stored.transcript.utterances[0].text == "Добрый день"
-    assert repo.load_scorecards(engine, call_id="abcdefabcdef") == []
+    assert scores.load_scorecards(engine, call_id="abcdefabcdef") == []
     tables = set(inspect(engine).get_table_names())
     assert {"call", "utterance", "word", "operator", "batch", "speakerturn", "callmetrics", "rolemetrics", "humanlabel",
             "scorecard", "criterionverdict", "alembic_version"} <= tables
@@ -113,7 +114,7 @@ def test_models_match_the_migrated_schema(db_url):
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
-    engine = repo.open_database(db_url)
+    engine = open_database(db_url)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     engine.dispose()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import create_engine
+
+from qa.db.migrate import upgrade
 
 
 def make_engine(url: str) -> Engine:
@@ -26,3 +29,14 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(url, pool_pre_ping=True)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def open_database(url: str) -> Engine:
+    """Engine for ``url`` with the schema migrated to the newest revision."""
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine

@@ -1,4 +1,8 @@
-"""TODO docstring."""
+"""The one audio decoder (PyAV, i.e. FFmpeg's decoders inside the ``av`` wheel).
+
+WAV, FLAC, MP3, OGG/Opus, M4A/AAC and anything else FFmpeg reads; the container is probed by content, so a
+file with a wrong extension still decodes. Errors are :class:`RecordingError` with a reason a QA lead understands.
+"""
 
 from __future__ import annotations
 

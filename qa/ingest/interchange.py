@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""The call interchange format (one JSON file per call, see the README): reading it."""
 
 from __future__ import annotations
 

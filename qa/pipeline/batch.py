@@ -1,4 +1,7 @@
-"""TODO docstring."""
+"""Batches of recordings: find files, skip what is stored, process the rest, store each call in one transaction.
+
+A file that fails is recorded with its reason and the batch goes on; Ctrl-C marks the batch interrupted.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from qa.core.errors import ModelError, QAError, StageError
 from qa.core.types import CallMetadata, call_id_for
-from qa.db import repo
+from qa.db import calls
 from qa.ingest.audio import decode
 from qa.ingest.recordings import find_recordings, identify
 from qa.pipeline.processor import SAMPLE_RATE_HZ, CallProcessor, Hook
@@ -87,7 +90,7 @@ def process_batch(
     emit = hook or (lambda *a, **k: None)
     files, ignored = find_recordings(list(paths))
     try:
-        batch_id = repo.start_batch(engine, inputs=[str(p) for p in paths])
+        batch_id = calls.start_batch(engine, inputs=[str(p) for p in paths])
     except OperationalError as exc:
         raise StorageError(f"cannot write to the database: {exc.orig or exc}. Free disk space or fix QA_DB_URL.") from exc
     report = BatchReport(batch_id=batch_id, ignored=ignored)
@@ -109,7 +112,7 @@ def process_batch(
     finally:
         report.wall_s = time.perf_counter() - started
         try:
-            repo.finish_batch(
+            calls.finish_batch(
                 engine, batch_id=batch_id, status=report.status, processed=report.count("processed"),
                 skipped=report.count("skipped"), failed=report.count("failed"), audio_s=report.audio_s, wall_s=report.wall_s,
             )
@@ -129,9 +132,9 @@ def _process_one(engine: Engine, path: Path, processor: CallProcessor, metadata_
         metadata, warnings = metadata_for(path)
         recording = identify(path)
         call_id, sha = recording.call_id, recording.sha256
-        if repo.call_status(engine, call_id=call_id) == "done":
+        if calls.call_status(engine, call_id=call_id) == "done":
             if rubric is not None:  # stored before scoring existed, or with another rubric version
-                stored = repo.load_call(engine, call_id=call_id)
+                stored = calls.load_call(engine, call_id=call_id)
                 score_and_store(engine, call_id, stored.transcript, stored.features, rubric)
             return FileOutcome(path, "skipped", call_id, "already processed", warnings=warnings)
         emit("stage", name="decode")
@@ -139,7 +142,7 @@ def _process_one(engine: Engine, path: Path, processor: CallProcessor, metadata_
         call = processor(recording, audio, metadata, hook=emit)
         emit("stage", name="store")
         try:
-            repo.save_processed(engine, call=call, batch_id=batch_id)
+            calls.save_processed(engine, call=call, batch_id=batch_id)
             if rubric is not None:
                 emit("stage", name="score")
                 score_and_store(engine, call_id, call.transcript, call.features, rubric)
@@ -160,7 +163,7 @@ def _process_one(engine: Engine, path: Path, processor: CallProcessor, metadata_
         reason = f"internal error in processing ({type(exc).__name__}: {exc}); the file was skipped"
     call_id = call_id or call_id_for(_path_key(path))
     try:
-        repo.save_failure(engine, call_id=call_id, sha256=sha, path=path, reason=reason, batch_id=batch_id, metadata=metadata)
+        calls.save_failure(engine, call_id=call_id, sha256=sha, path=path, reason=reason, batch_id=batch_id, metadata=metadata)
     except OperationalError as exc:
         raise StorageError(f"could not record the failure of {path.name}: {exc.orig or exc}") from exc
     return FileOutcome(path, "failed", call_id, reason, wall_s=time.perf_counter() - t0, warnings=warnings)

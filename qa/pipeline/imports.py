@@ -35,7 +35,7 @@ class ImportResult(NamedTuple):
 def import_files(engine: Engine, paths: list[Path], rubric=None) -> list[ImportResult]:
     """Import every ``*.json`` given (folders recursively); one bad file does not stop the rest."""
     from qa.core.types import call_id_for
-    from qa.db import repo
+    from qa.db import calls
 
     files: list[Path] = []
     for p in paths:
@@ -48,10 +48,10 @@ def import_files(engine: Engine, paths: list[Path], rubric=None) -> list[ImportR
             results.append(ImportResult(str(path), "failed", None, str(exc)))
             continue
         call_id = call_id_for(call.sha256)
-        if repo.call_status(engine, call_id=call_id) == "done":
+        if calls.call_status(engine, call_id=call_id) == "done":
             results.append(ImportResult(str(path), "skipped", call_id, "already imported"))
             continue
-        repo.save_imported(engine, call=call, call_id=call_id, batch_id=None)
+        calls.save_imported(engine, call=call, call_id=call_id, batch_id=None)
         if rubric is not None:
             from qa.pipeline.rescore import score_and_store
 

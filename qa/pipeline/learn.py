@@ -110,11 +110,12 @@ def from_folder(folder: Path) -> list[LabeledCall]:
 
 def from_database(engine: Engine) -> list[LabeledCall]:
     """Stored calls with human verdicts (imports, reviews, disputes; calibration sheets are left out)."""
-    from qa.db import repo
+    from qa.db import calls as call_store
+    from qa.db import human
 
     out = []
-    for call_id, labels in repo.human_labels(engine).items():
-        stored = repo.load_call(engine, call_id=call_id)
+    for call_id, labels in human.human_labels(engine).items():
+        stored = call_store.load_call(engine, call_id=call_id)
         out.append(LabeledCall(stored.summary.external_id or call_id, stored.transcript, stored.features, tuple(sorted(labels.items()))))
     return out
 
@@ -130,7 +131,7 @@ def held_out_ids(folder: Path) -> set[str]:
 
 def through_pipeline(engine: Engine, folders: list[Path], processor, audio: str, rubric, hook=None) -> list[LabeledCall]:
     """Held-out recordings through the whole pipeline (stored, so a re-run does not transcribe them again)."""
-    from qa.db import repo
+    from qa.db import calls as call_store
     from qa.ingest.recordings import identify
     from qa.pipeline.batch import process_batch
 
@@ -142,7 +143,7 @@ def through_pipeline(engine: Engine, folders: list[Path], processor, audio: str,
     out = []
     for folder, path in zip(folders, paths, strict=True):
         reference = json.loads((folder / "transcript.json").read_text(encoding="utf-8"))
-        stored = repo.load_call(engine, call_id=identify(path).call_id)
+        stored = call_store.load_call(engine, call_id=identify(path).call_id)
         out.append(LabeledCall(str(reference.get("call_id", folder.name)), stored.transcript, stored.features,
                                tuple(sorted(reference.get("labels", {}).items()))))
     return out
@@ -156,7 +157,7 @@ def learn(
     test: list[PreparedCall] | None = None, embeddings: bool = False, folds: int = 5, seed: int = 0,
 ) -> LearnResult:
     """Train one criterion's model on ``training`` (never on a call of ``test``), score both ways, store it."""
-    from qa.db import repo
+    from qa.db import learned as model_store
     from scoring import learned
 
     started = time.perf_counter()
@@ -181,14 +182,14 @@ def learn(
         t_texts, t_features, t_labels, t_rule = columns([p for p in test if p.call.label(criterion_id) is not None])
         t_pred = [model.predict(t, f)[0].value for t, f in zip(t_texts, t_features, strict=True)]
         test_learned, test_rule = scores(t_labels, t_pred), scores(t_labels, t_rule)
-    version = repo.next_model_version(engine, criterion_id=criterion_id)
+    version = model_store.next_model_version(engine, criterion_id=criterion_id)
     path = models_dir / "learned" / f"{criterion_id}-v{version}.pkl"
     sha256 = learned.save(model, path)
     result = LearnResult(
         criterion_id, version, path, sha256, len(train), dict(Counter(labels)), scores(labels, oof), scores(labels, rule),
         test_learned, test_rule, embeddings, time.perf_counter() - started,
     )
-    repo.save_model(engine, criterion_id=criterion_id, version=version, path=str(path), sha256=sha256,
+    model_store.save_model(engine, criterion_id=criterion_id, version=version, path=str(path), sha256=sha256,
                     n_train=len(train), metrics=result_dict(result))
     return result
 

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Scoring stored transcripts with a rubric (no re-transcription) and storing the scorecards."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from qa.core.types import Transcript
-from qa.db import repo
+from qa.db import calls, scores
 from qa.pipeline.processor import Hook
 
 
@@ -25,7 +25,7 @@ def score_and_store(engine: Engine, call_id: str, transcript: Transcript, featur
     from scoring.score import score
 
     card = score(transcript, features, rubric)
-    return card, repo.save_scorecard(engine, call_id=call_id, card=card)
+    return card, scores.save_scorecard(engine, call_id=call_id, card=card)
 
 
 def score_stored(engine: Engine, call_ids: Sequence[str], rubric, hook: Hook | None = None) -> list[ScoreOutcome]:
@@ -34,7 +34,7 @@ def score_stored(engine: Engine, call_ids: Sequence[str], rubric, hook: Hook | N
     emit("batch_start", total=len(call_ids), ignored=0)
     out = []
     for call_id in call_ids:
-        stored = repo.load_call(engine, call_id=call_id)
+        stored = calls.load_call(engine, call_id=call_id)
         card, saved = score_and_store(engine, call_id, stored.transcript, stored.features, rubric)
         out.append(ScoreOutcome(call_id, "scored" if saved else "unchanged", card.total, card.critical_failed))
         emit("scored", call_id=call_id)

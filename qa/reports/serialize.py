@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""JSON shapes shared by the CLI and the web: one function per type, never printing."""
 
 from __future__ import annotations
 

@@ -19,8 +19,8 @@ from sqlalchemy.engine import Engine
 
 from qa.core.errors import ConfigError, NotFound
 from qa.core.types import Verdict
-from qa.db import repo
-from qa.db import reviews as store
+from qa.db import calls as call_store
+from qa.db import human, scores
 
 MACHINE = "machine"
 
@@ -56,9 +56,9 @@ def read_sheet(path: Path) -> list[tuple[str, str, Verdict]]:
 def add_sheet(engine: Engine, *, round_name: str, reviewer: str, rubric_id: str, path: Path) -> int:
     """Store one reviewer's blind verdicts in a calibration round (created on first use)."""
     rows = read_sheet(path)
-    resolved = [(repo.resolve_call(engine, ref=ref), criterion, verdict) for ref, criterion, verdict in rows]
-    calibration_id = store.calibration_round(engine, name=round_name, rubric_id=rubric_id, create=True)
-    return store.add_calibration_labels(engine, calibration_id=calibration_id, reviewer=reviewer, labels=resolved)
+    resolved = [(call_store.resolve_call(engine, ref=ref), criterion, verdict) for ref, criterion, verdict in rows]
+    calibration_id = human.calibration_round(engine, name=round_name, rubric_id=rubric_id, create=True)
+    return human.add_calibration_labels(engine, calibration_id=calibration_id, reviewer=reviewer, labels=resolved)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +101,15 @@ def agreement(a: list[str], b: list[str], criterion_id: str, rater_a: str, rater
 
 
 def build_report(engine: Engine, *, round_name: str, rubric_id: str, worst: int = 10) -> CalibrationReport:
-    calibration_id = store.calibration_round(engine, name=round_name, rubric_id=rubric_id)
-    labels = store.calibration_labels(engine, calibration_id=calibration_id)
+    calibration_id = human.calibration_round(engine, name=round_name, rubric_id=rubric_id)
+    labels = human.calibration_labels(engine, calibration_id=calibration_id)
     if not labels:
         raise NotFound(f"calibration round {round_name!r} has no verdicts yet")
     ratings: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)  # rater -> (call, criterion) -> verdict
     for h in labels:
         ratings[h.author or "unknown"][(h.call_id, h.criterion_id)] = h.verdict.value
     calls = sorted({h.call_id for h in labels})
-    for c in repo.call_scores(engine, rubric_id=rubric_id, call_ids=calls):
+    for c in scores.call_scores(engine, rubric_id=rubric_id, call_ids=calls):
         for r in c.card.results:
             ratings[MACHINE][(c.call_id, r.criterion_id)] = r.verdict.value
     people = sorted(r for r in ratings if r != MACHINE)

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Reporting periods: months, ISO weeks, quarters, days, years, custom ranges."""
 
 from __future__ import annotations
 

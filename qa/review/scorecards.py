@@ -165,9 +165,10 @@ def build_report(
     critical_zeroes_total: bool = True,
 ) -> ScorecardReport:
     """Scorecards of one operator (ranked within their team), of one team, or of everyone."""
-    from qa.db import repo
+    from qa.db import calls as call_store
+    from qa.db import scores
 
-    operators = repo.list_operators(engine)
+    operators = call_store.list_operators(engine)
     if operator_id is not None:
         me = next((o for o in operators if o.id == operator_id), None)
         if me is None:
@@ -187,7 +188,7 @@ def build_report(
     def calls_in(p: Period) -> dict[str, list[CallScore]]:
         start, end = p.bounds()
         by_op: dict[str, list[CallScore]] = {}
-        for c in repo.call_scores(engine, rubric_id=rubric_id, start=start, end=end, operator_ids=ids):
+        for c in scores.call_scores(engine, rubric_id=rubric_id, start=start, end=end, operator_ids=ids):
             by_op.setdefault(c.operator_id, []).append(c)
         return by_op
 

@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 from qa.core.errors import ConfigError, Forbidden, NotFound, StateError
 from qa.core.records import AuditEntry, CallScore, DisputeInfo, HumanVerdict, ReviewInfo
 from qa.core.types import Verdict
-from qa.db import repo
-from qa.db import reviews as store
+from qa.db import calls as call_store
+from qa.db import campaigns, human, scores
 from qa.review.periods import Period
 
 PICK_RULES = ("random", "lowest", "failed", "mystery", "calls")
@@ -90,14 +90,14 @@ def open_session(
         raise ConfigError("a review session needs at least one call (n >= 1)")
     if pick.rule == "failed" and not pick.criterion:
         raise ConfigError("--failed needs a criterion id, e.g. --failed active_listening")
-    if operator_id not in {o.id for o in repo.list_operators(engine)}:
+    if operator_id not in {o.id for o in call_store.list_operators(engine)}:
         raise NotFound(f"unknown operator {operator_id!r}; `qa operators` lists them")
     start, end = period.bounds() if period else (None, None)
     if pick.rule == "calls":
         if not pick.calls:
             raise ConfigError("pick calls by hand with --call CALL (repeat it for more calls)")
-        ids = [repo.resolve_call(engine, ref=ref) for ref in pick.calls]
-        found = {c.call_id: c for c in repo.call_scores(engine, rubric_id=rubric_id, call_ids=ids)}
+        ids = [call_store.resolve_call(engine, ref=ref) for ref in pick.calls]
+        found = {c.call_id: c for c in scores.call_scores(engine, rubric_id=rubric_id, call_ids=ids)}
         for ref, cid in zip(pick.calls, ids, strict=True):
             if cid not in found:
                 raise NotFound(f"call {ref} has no {rubric_id} scorecard with an operator and start time; run `qa score {ref}`")
@@ -105,27 +105,27 @@ def open_session(
                 raise Forbidden(f"call {ref} belongs to {found[cid].operator_id}, not {operator_id}")
         items = [(cid, "picked by hand") for cid in dict.fromkeys(ids)]
     else:
-        candidates = repo.call_scores(engine, rubric_id=rubric_id, start=start, end=end, operator_ids=[operator_id])
+        candidates = scores.call_scores(engine, rubric_id=rubric_id, start=start, end=end, operator_ids=[operator_id])
         if pick.rule == "random" and pick.seed is None:
             pick = Pick(pick.rule, pick.n, random.SystemRandom().randrange(1_000_000), pick.criterion, pick.calls)
-        mystery = repo.mystery_calls(engine, operator_id=operator_id, campaign=pick.campaign) if pick.rule == "mystery" else None
+        mystery = campaigns.mystery_calls(engine, operator_id=operator_id, campaign=pick.campaign) if pick.rule == "mystery" else None
         items = choose_calls(candidates, pick, mystery)
     if not items:
         scope = f" in {period.label}" if period else ""
         raise NotFound(f"no scored calls of {operator_id}{scope} match the pick rule {pick.as_dict()}")
     pick_record = pick.as_dict() | ({"period": period.label} if period else {})
-    session_id = store.create_session(
+    session_id = human.create_session(
         engine, operator_id=operator_id, reviewer=reviewer, rubric_id=rubric_id, pick=pick_record, items=items,
     )
-    return store.get_session(engine, session_id=session_id)
+    return human.get_session(engine, session_id=session_id)
 
 
 def get_session(engine: Engine, session_id: int) -> ReviewInfo:
-    return store.get_session(engine, session_id=session_id)
+    return human.get_session(engine, session_id=session_id)
 
 
 def _in_session(engine: Engine, session: ReviewInfo, call_ref: str) -> str:
-    call_id = repo.resolve_call(engine, ref=call_ref)
+    call_id = call_store.resolve_call(engine, ref=call_ref)
     if call_id not in {cid for cid, _ in session.items}:
         raise NotFound(f"call {call_ref} is not in review session {session.session_id}; its calls: "
                        + ", ".join(cid for cid, _ in session.items))
@@ -153,7 +153,7 @@ def add_comment(
 ) -> int:
     """A comment on a moment of a call: at a time (the utterance spoken then is found) or on an utterance."""
     _, call_id = _open_step(engine, session_id, call_ref, doing="comment", text=text, missing="a comment needs text")
-    utterances = repo.load_call(engine, call_id=call_id).transcript.utterances
+    utterances = call_store.load_call(engine, call_id=call_id).transcript.utterances
     if utterance_idx is not None:
         if not 0 <= utterance_idx < len(utterances):
             raise ConfigError(f"call {call_ref} has utterances 0..{len(utterances) - 1}, not {utterance_idx}")
@@ -162,13 +162,13 @@ def add_comment(
         spoken = [i for i, u in enumerate(utterances) if u.start_s <= at_s < u.end_s]
         before = [i for i, u in enumerate(utterances) if u.start_s <= at_s]
         utterance_idx = (spoken or before or [None])[-1]
-    return store.add_comment(engine, session_id=session_id, call_id=call_id, author=author, text=text.strip(),
+    return human.add_comment(engine, session_id=session_id, call_id=call_id, author=author, text=text.strip(),
                              utterance_idx=utterance_idx, at_s=at_s)
 
 
 def _machine_verdict(engine: Engine, session: ReviewInfo, call_id: str, criterion_id: str) -> tuple[str, Verdict]:
     """(automatic verdict, current verdict with people's corrections) of one criterion."""
-    calls = repo.call_scores(engine, rubric_id=session.rubric_id, call_ids=[call_id])
+    calls = scores.call_scores(engine, rubric_id=session.rubric_id, call_ids=[call_id])
     if not calls:
         raise NotFound(f"call {call_id} has no {session.rubric_id} scorecard")
     machine = calls[0].card.result(criterion_id)
@@ -186,7 +186,7 @@ def override(
     session, call_id = _open_step(engine, session_id, call_ref, doing="override a verdict", text=reason,
                                   missing="an override needs a reason (--reason): the operator and the audit trail will read it")
     machine, _ = _machine_verdict(engine, session, call_id, criterion_id)
-    return store.add_override(engine, session_id=session_id, call_id=call_id, criterion_id=criterion_id,
+    return human.add_override(engine, session_id=session_id, call_id=call_id, criterion_id=criterion_id,
                               verdict=verdict, author=author, reason=reason.strip(), machine_verdict=machine)
 
 
@@ -197,7 +197,7 @@ def close_session(engine: Engine, *, session_id: int, author: str, summary: str,
         raise Forbidden(f"only the session's reviewer ({session.reviewer}) can close it")
     if not summary.strip():
         raise ConfigError("closing a session needs a summary (--summary)")
-    store.set_session_status(engine, session_id=session_id, actor=author, status="closed", summary=summary.strip(),
+    human.set_session_status(engine, session_id=session_id, actor=author, status="closed", summary=summary.strip(),
                              actions=[a.strip() for a in actions if a.strip()])
     return get_session(engine, session_id)
 
@@ -207,7 +207,7 @@ def acknowledge(engine: Engine, *, session_id: int, operator_id: str) -> ReviewI
     if operator_id != session.operator_id:
         raise Forbidden(f"review session {session_id} is for {session.operator_id}; only they can acknowledge it")
     _require(session, "closed", doing="acknowledge")
-    store.set_session_status(engine, session_id=session_id, actor=operator_id, status="acknowledged")
+    human.set_session_status(engine, session_id=session_id, actor=operator_id, status="acknowledged")
     return get_session(engine, session_id)
 
 
@@ -229,7 +229,7 @@ def dispute(
     claimed = claimed or (Verdict.PASS if current == Verdict.FAIL else Verdict.FAIL)
     if claimed == current:
         raise ConfigError(f"the verdict of {criterion_id} is already {current.value}")
-    return store.open_dispute(engine, session_id=session_id, call_id=call_id, criterion_id=criterion_id,
+    return human.open_dispute(engine, session_id=session_id, call_id=call_id, criterion_id=criterion_id,
                               operator_id=operator_id, disputed=current, claimed=claimed, reason=reason.strip())
 
 
@@ -237,7 +237,7 @@ def resolve_dispute(engine: Engine, *, dispute_id: int, author: str, decision: s
     """upheld: the verdict stands; overturned: the operator's claimed verdict becomes the human verdict."""
     if decision not in ("upheld", "overturned"):
         raise ConfigError(f"a dispute is resolved as 'upheld' or 'overturned', not {decision!r}")
-    d = store.get_dispute(engine, dispute_id=dispute_id)
+    d = human.get_dispute(engine, dispute_id=dispute_id)
     if d.status != "open":
         raise StateError(f"dispute {dispute_id} was already {d.status} by {d.resolved_by}")
     session = get_session(engine, d.session_id)
@@ -246,14 +246,14 @@ def resolve_dispute(engine: Engine, *, dispute_id: int, author: str, decision: s
     if not note.strip():
         raise ConfigError("resolving a dispute needs a note for the operator (--note)")
     machine, _ = _machine_verdict(engine, session, d.call_id, d.criterion_id)
-    return store.resolve_dispute(engine, dispute_id=dispute_id, author=author, overturn=decision == "overturned",
+    return human.resolve_dispute(engine, dispute_id=dispute_id, author=author, overturn=decision == "overturned",
                                  note=note.strip(), machine_verdict=machine)
 
 
 def audit_trail(engine: Engine, session_id: int) -> list[AuditEntry]:
     get_session(engine, session_id)
-    return store.audit_trail(engine, entity="review", entity_id=session_id)
+    return human.audit_trail(engine, entity="review", entity_id=session_id)
 
 
 def list_sessions(engine: Engine, operator_id: str | None = None) -> list[ReviewInfo]:
-    return store.list_sessions(engine, operator_id=operator_id)
+    return human.list_sessions(engine, operator_id=operator_id)

@@ -1,10 +1,6 @@
-"""Storage of the human loop: review sessions, comments, human verdicts, disputes,
-calibration labels, and the append-only audit trail.
+"""People's verdicts: human labels, review sessions, comments, disputes, calibration rounds, the audit trail.
 
-Every change is written in one transaction together with its audit event.
-Nothing is updated away: a new human verdict supersedes the previous one
-(``supersedes_id``), a resolved dispute keeps what was disputed.
-"""
+Human verdicts are append-only: a newer one supersedes an older one, nothing is updated or deleted."""
 
 from __future__ import annotations
 
@@ -15,11 +11,57 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from qa.core.errors import NotFound
-from qa.core.records import AuditEntry, Comment, DisputeInfo, HumanVerdict, ReviewInfo
+from qa.core.records import (
+    AuditEntry,
+    Comment,
+    DisputeInfo,
+    HumanVerdict,
+    ReviewInfo,
+)
 from qa.core.types import Verdict
 from qa.db import tables as t
-from qa.db.repo import add_audit as _audit
-from qa.db.repo import human_verdict, utcnow
+from qa.db.convert import human_verdict
+from qa.db.engine import utcnow
+
+OVERRIDING_SOURCES = ("review", "dispute")
+
+
+def current_overrides(s: Session, call_ids: list[str]) -> dict[str, list[HumanVerdict]]:
+    """The newest review/dispute verdict per call and criterion (older ones are superseded, never deleted)."""
+    out: dict[str, dict[str, HumanVerdict]] = {}
+    for i in range(0, len(call_ids), 500):
+        rows = s.exec(
+            select(t.HumanLabel)
+            .where(t.HumanLabel.call_id.in_(call_ids[i : i + 500]), t.HumanLabel.source.in_(OVERRIDING_SOURCES))
+            .order_by(t.HumanLabel.id)
+        ).all()
+        for row in rows:
+            out.setdefault(row.call_id, {})[row.criterion_id] = human_verdict(row)
+    return {cid: list(by_crit.values()) for cid, by_crit in out.items()}
+
+
+def overrides_for(engine: Engine, *, call_id: str) -> list[HumanVerdict]:
+    with Session(engine) as s:
+        return current_overrides(s, [call_id]).get(call_id, [])
+
+
+def add_audit(s: Session, *, actor: str, action: str, entity: str, entity_id, details: dict, at: datetime) -> None:
+    """Append an audit event inside the caller's transaction."""
+    s.add(t.AuditEvent(at=at, actor=actor, action=action, entity=entity, entity_id=str(entity_id),
+                       details=json.dumps(details, ensure_ascii=False, default=str)))
+
+
+def human_labels(engine: Engine) -> dict[str, dict[str, str]]:
+    """call id -> criterion -> the newest human verdict from imports, reviews and disputes (not calibration)."""
+    out: dict[str, dict[str, str]] = {}
+    with Session(engine) as s:
+        rows = s.exec(
+            select(t.HumanLabel.call_id, t.HumanLabel.criterion_id, t.HumanLabel.verdict)
+            .where(t.HumanLabel.source.in_(("import", *OVERRIDING_SOURCES))).order_by(t.HumanLabel.id)
+        ).all()
+    for call_id, criterion_id, verdict in rows:
+        out.setdefault(call_id, {})[criterion_id] = verdict
+    return out
 
 
 def _session_row(s: Session, session_id: int) -> t.ReviewSession:
@@ -42,7 +84,7 @@ def create_session(
         s.add(row)
         s.flush()
         s.add_all(t.ReviewItem(session_id=row.id, call_id=cid, position=i, why=why) for i, (cid, why) in enumerate(items))
-        _audit(s, actor=reviewer, action="review.open", entity="review", entity_id=row.id, at=now,
+        add_audit(s, actor=reviewer, action="review.open", entity="review", entity_id=row.id, at=now,
                details={"operator": operator_id, "pick": pick, "calls": [cid for cid, _ in items]})
         return int(row.id)
 
@@ -60,7 +102,7 @@ def set_session_status(
         row.status = status
         s.add(row)
         details = {"summary": summary, "actions": actions} if status == "closed" else {}
-        _audit(s, actor=actor, action={"closed": "review.close", "acknowledged": "review.acknowledge"}[status],
+        add_audit(s, actor=actor, action={"closed": "review.close", "acknowledged": "review.acknowledge"}[status],
                entity="review", entity_id=session_id, at=now, details=details)
 
 
@@ -73,7 +115,7 @@ def add_comment(
                               author=author, text=text, created_at=now)
         s.add(row)
         s.flush()
-        _audit(s, actor=author, action="review.comment", entity="review", entity_id=session_id, at=now,
+        add_audit(s, actor=author, action="review.comment", entity="review", entity_id=session_id, at=now,
                details={"comment": row.id, "call": call_id, "utterance": utterance_idx, "at_s": at_s, "text": text})
         return int(row.id)
 
@@ -113,7 +155,7 @@ def add_override(
         now = utcnow()
         row = _add_label(s, call_id=call_id, criterion_id=criterion_id, verdict=verdict, source="review", author=author,
                          reason=reason, machine_verdict=machine_verdict, at=now, review_id=session_id)
-        _audit(s, actor=author, action="verdict.override", entity="review", entity_id=session_id, at=now,
+        add_audit(s, actor=author, action="verdict.override", entity="review", entity_id=session_id, at=now,
                details={"label": row.id, "call": call_id, "criterion": criterion_id, "verdict": verdict.value,
                         "machine": machine_verdict, "supersedes": row.supersedes_id, "reason": reason})
         return human_verdict(row)
@@ -139,7 +181,7 @@ def open_dispute(
                         disputed_verdict=disputed.value, claimed_verdict=claimed.value, reason=reason, opened_at=now)
         s.add(row)
         s.flush()
-        _audit(s, actor=operator_id, action="dispute.open", entity="review", entity_id=session_id, at=now,
+        add_audit(s, actor=operator_id, action="dispute.open", entity="review", entity_id=session_id, at=now,
                details={"dispute": row.id, "call": call_id, "criterion": criterion_id, "disputed": disputed.value,
                         "claimed": claimed.value, "reason": reason})
         return _dispute(row)
@@ -166,7 +208,7 @@ def resolve_dispute(engine: Engine, *, dispute_id: int, author: str, overturn: b
         row.status = "overturned" if overturn else "upheld"
         row.resolved_by, row.resolution, row.resolved_at = author, note, now
         s.add(row)
-        _audit(s, actor=author, action="dispute.resolve", entity="review", entity_id=row.session_id, at=now,
+        add_audit(s, actor=author, action="dispute.resolve", entity="review", entity_id=row.session_id, at=now,
                details={"dispute": row.id, "decision": row.status, "note": note, "label": label.id if label else None})
         return _dispute(row)
 
@@ -220,7 +262,7 @@ def calibration_round(engine: Engine, *, name: str, rubric_id: str, create: bool
             row = t.CalibrationRound(name=name, rubric_id=rubric_id, created_at=utcnow())
             s.add(row)
             s.flush()
-            _audit(s, actor="system", action="calibration.open", entity="calibration", entity_id=row.id,
+            add_audit(s, actor="system", action="calibration.open", entity="calibration", entity_id=row.id,
                    at=row.created_at, details={"name": name, "rubric": rubric_id})
         return int(row.id)
 
@@ -234,7 +276,7 @@ def add_calibration_labels(
         for call_id, criterion_id, verdict in labels:
             _add_label(s, call_id=call_id, criterion_id=criterion_id, verdict=verdict, source="calibration", author=reviewer,
                        reason=None, machine_verdict=None, at=now, calibration_id=calibration_id)
-        _audit(s, actor=reviewer, action="calibration.labels", entity="calibration", entity_id=calibration_id, at=now,
+        add_audit(s, actor=reviewer, action="calibration.labels", entity="calibration", entity_id=calibration_id, at=now,
                details={"labels": len(labels)})
         return len(labels)
 

@@ -1,0 +1,113 @@
+"""Scorecards: storing a rubric's verdicts for a call, reading them back, and the per-call view scorecards use."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from qa.core.records import (
+    CallScore,
+)
+from qa.core.types import (
+    Scorecard,
+)
+from qa.db import tables as t
+from qa.db.convert import scorecard
+from qa.db.engine import utcnow
+from qa.db.human import current_overrides
+
+
+def save_scorecard(engine: Engine, *, call_id: str, card: Scorecard) -> bool:
+    """Store a scorecard; False when this call already has one from the same rubric file."""
+    with Session(engine) as s, s.begin():
+        exists = s.exec(
+            select(t.Scorecard.id).where(
+                t.Scorecard.call_id == call_id, t.Scorecard.rubric_id == card.rubric_id,
+                t.Scorecard.rubric_version == card.rubric_version, t.Scorecard.rubric_hash == card.rubric_hash,
+            )
+        ).first()
+        if exists is not None:
+            return False
+        row = t.Scorecard(
+            call_id=call_id, rubric_id=card.rubric_id, rubric_version=card.rubric_version, rubric_hash=card.rubric_hash,
+            language=card.language, total=card.total, critical_failed=card.critical_failed,
+            section_scores=json.dumps(dict(card.section_scores)), outcome=json.dumps(dict(card.outcome), ensure_ascii=False),
+            created_at=utcnow(),
+        )
+        s.add(row)
+        s.flush()
+        s.add_all(
+            t.CriterionVerdict(
+                scorecard_id=row.id, criterion_id=r.criterion_id, section_id=r.section_id, verdict=r.verdict.value,
+                reason=r.reason, confidence=r.confidence, weight=r.weight, critical=r.critical,
+                evidence=json.dumps([asdict(e) for e in r.evidence], ensure_ascii=False),
+            )
+            for r in card.results
+        )
+        return True
+
+
+def load_scorecards(engine: Engine, *, call_id: str) -> list[Scorecard]:
+    """All scorecards of a call, newest first."""
+    with Session(engine) as s:
+        rows = s.exec(select(t.Scorecard).where(t.Scorecard.call_id == call_id).order_by(t.Scorecard.id.desc())).all()
+        return [scorecard(s, row) for row in rows]
+
+
+def call_scores(
+    engine: Engine, *, rubric_id: str, start: datetime | None = None, end: datetime | None = None,
+    operator_ids: list[str] | None = None, call_ids: list[str] | None = None,
+) -> list[CallScore]:
+    """Scored calls with an operator and a start time in [start, end): the newest
+    scorecard of ``rubric_id`` (highest version) and the human overrides."""
+    with Session(engine) as s:
+        q = (
+            select(t.Call, t.Operator, t.CallMetrics)
+            .join(t.Operator, t.Operator.id == t.Call.operator_id)
+            .join(t.CallMetrics, t.CallMetrics.call_id == t.Call.id, isouter=True)
+            .where(t.Call.status == "done", t.Call.started_at.is_not(None))
+        )
+        if start is not None:
+            q = q.where(t.Call.started_at >= start)
+        if end is not None:
+            q = q.where(t.Call.started_at < end)
+        if operator_ids is not None:
+            q = q.where(t.Call.operator_id.in_(operator_ids))
+        if call_ids is not None:
+            q = q.where(t.Call.id.in_(call_ids))
+        rows = s.exec(q.order_by(t.Call.started_at, t.Call.id)).all()
+        ids = [c.id for c, _, _ in rows]
+        cards: dict[str, t.Scorecard] = {}
+        for i in range(0, len(ids), 500):
+            for card in s.exec(
+                select(t.Scorecard).where(t.Scorecard.call_id.in_(ids[i : i + 500]), t.Scorecard.rubric_id == rubric_id)
+                .order_by(t.Scorecard.rubric_version, t.Scorecard.id)
+            ).all():
+                cards[card.call_id] = card  # the newest version wins
+        latency: dict[str, float | None] = {}
+        for i in range(0, len(ids), 500):
+            latency.update(s.exec(
+                select(t.RoleMetrics.call_id, t.RoleMetrics.response_latency_mean_s)
+                .where(t.RoleMetrics.call_id.in_(ids[i : i + 500]), t.RoleMetrics.role == "agent")
+            ).all())
+        overrides = current_overrides(s, [i for i in ids if i in cards])
+        card_ids = [c.id for c in cards.values()]
+        verdicts: dict[int, list[t.CriterionVerdict]] = {}
+        for i in range(0, len(card_ids), 500):
+            for v in s.exec(
+                select(t.CriterionVerdict).where(t.CriterionVerdict.scorecard_id.in_(card_ids[i : i + 500])).order_by(t.CriterionVerdict.id)
+            ).all():
+                verdicts.setdefault(v.scorecard_id, []).append(v)
+        return [
+            CallScore(
+                call_id=call.id, operator_id=op.id, team=op.team, started_at=call.started_at, duration_s=call.duration_s,
+                talk_listen_ratio=metrics.talk_listen_ratio if metrics else None, response_latency_s=latency.get(call.id),
+                card=scorecard(s, cards[call.id], verdicts.get(cards[call.id].id, [])), overrides=tuple(overrides.get(call.id, ())),
+            )
+            for call, op, metrics in rows
+            if call.id in cards
+        ]
