@@ -10,7 +10,7 @@ PG := tools/pg.sh
 export HF_HUB_OFFLINE := 1
 export PYANNOTE_METRICS_ENABLED := 0
 
-.PHONY: install demo test test-fast postgres postgres-stop bench samples clean
+.PHONY: install demo test test-fast lint-imports postgres postgres-stop bench samples clean
 
 install: $(STAMP)
 
@@ -45,13 +45,17 @@ postgres:
 postgres-stop:
 	@$(PG) stop
 
-# The whole suite: real models on ../shared/eval, SQLite and a real PostgreSQL server.
-test: install
+# The import rules of the architecture (contracts in .importlinter); a broken one fails the build.
+lint-imports: install
+	$(BIN)/lint-imports --no-cache
+
+# The whole suite: the import rules, then real models on ../shared/eval, SQLite and a real PostgreSQL server.
+test: install lint-imports
 	@$(PG) start || echo "PostgreSQL could not start: its tests will be skipped (see above)"
 	QA_TEST_PG_URL="$$($(PG) url)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Without the model tests (quick feedback while editing).
-test-fast: install
+test-fast: install lint-imports
 	$(BIN)/python -m pytest -m "not models" $(PYTEST_ARGS)
 
 bench: install

@@ -1,7 +1,9 @@
 """Conversation events detected once per call and shared by criteria.
 
-* order agreed: the first utterance where the agent places/confirms the order
-  or the customer takes the offer;
+* order agreed: the first utterance where the agent places/confirms the order,
+  the customer takes the offer, or (failing both) the customer says yes to the agent's read-back —
+  unless the whole order is cancelled later (an outbound confirmation that ends in
+  «отменяю заказ» / "it's cancelled") and not placed again after that;
 * hold/check requests, thanks for waiting, long agent silences.
 """
 
@@ -25,6 +27,8 @@ class OrderLexicon(BaseModel):
     customer_takes: Lexicon = {}
     proposal: Lexicon = {}  # when given, a customer's "take" counts only after the agent's first proposal
     not_an_order: Lexicon = {}  # refusals, returns, call-backs: such an utterance places no order
+    cancels: Lexicon = {}  # the whole order is cancelled («отменяю заказ», "it's cancelled"): no order unless placed again
+    service: Lexicon = {}  # the customer calls about an existing order (return, refund, complaint): a read-back after it is no new order
     readback: ReadbackLexicon | None = None
 
 
@@ -44,13 +48,19 @@ def order_agreed_index(call: CallContext, lex: OrderLexicon) -> int | None:
         ]
     if lex.readback is not None and not hits and first_proposal is not None:
         utts = call.text.utterances
-        for u in (x for x in call.agent() if x.index > first_proposal):
+        # a service call (return, refund, cancellation asked by the customer) reads back the existing order: no new one
+        service = min((u.index for u, _ in call.find(lex.service, role="customer")), default=len(utts))
+        for u in (x for x in call.agent() if first_proposal < x.index < service and x.index not in refusals):
             cats = sum(bool(call.find(d, utts=[u])) for d in lex.readback.details.values())
             nxt = next((x for x in utts[u.index + 1 :] if x.role.value == "customer"), None)
             if cats >= lex.readback.min_details and nxt is not None and nxt.index not in refusals and call.find(lex.readback.customer_yes, utts=[nxt]):
                 hits.append(u.index)
                 break
     index = min(hits) if hits else None
+    if index is not None and lex.cancels:
+        cancelled = [u.index for u, _ in call.find(lex.cancels, role="any")]
+        if cancelled and max(cancelled) > index and not any(h > max(cancelled) for h in hits):
+            index = None  # cancelled at the end and not placed again
     call.events[key] = index
     call.events["order_placed"] = index is not None  # the call's outcome, shown on the scorecard
     return index

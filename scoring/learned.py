@@ -26,6 +26,7 @@ import numpy as np
 
 from qa.core.errors import ModelError
 from qa.core.types import CallFeatures, Role, Verdict
+from scoring.embeddings import sentence_encoder
 from scoring.text import CallText
 
 FEATURE_VERSION = 1
@@ -79,8 +80,6 @@ def timing_vector(text: CallText, features: CallFeatures | None) -> list[float]:
 @lru_cache(maxsize=4096)
 def agent_embedding(text: CallText) -> np.ndarray:
     """Mean sentence embedding of the agent's turns (computed once per call and process)."""
-    from scoring.criteria import sentence_encoder
-
     turns = [u.utterance.text for u in text.utterances if u.role == Role.AGENT and u.utterance.text.strip()]
     if not turns:
         return np.zeros(512, dtype=np.float32)

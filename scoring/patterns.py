@@ -9,7 +9,9 @@ lemma equals the term or the term's lemma, so «уточню» also matches
 * ``a|b``    either term;
 * ``word~``  the exact surface form only (no lemma): «знаю~» is not «знаете».
 * ``pre*``   any token starting with ``pre``;
-* ``*part*`` any token containing ``part`` (ASR glues words: «випорекомендуєте», "менезвати").
+* ``*part*`` any token containing ``part`` (ASR glues words: «випорекомендуєте», "менезвати");
+* ``word%``  the word or a near miss of it (ASR misrecognitions: «прикомендуете» ~ «порекомендуете»):
+  edit distance up to 1 for words of 4-7 letters, 2 for longer ones, on the surface form or the lemma.
 """
 
 from __future__ import annotations
@@ -21,13 +23,38 @@ from scoring.text import Tok, _norm, nlp
 GAP = 2
 
 
+def _budget(n: int) -> int:
+    return 0 if n < 4 else 1 if n < 8 else 2
+
+
+def near(word: str, target: str) -> bool:
+    """``word`` is ``target`` or within a small edit distance of it (banded Levenshtein, early exit)."""
+    if word == target:
+        return True
+    k = _budget(len(target))
+    if k == 0 or abs(len(word) - len(target)) > k:
+        return False
+    prev = list(range(len(target) + 1))
+    for i, a in enumerate(word, 1):
+        cur = [i] + [0] * len(target)
+        for j, b in enumerate(target, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a != b))
+        if min(cur) > k:
+            return False
+        prev = cur
+    return prev[-1] <= k
+
+
 @dataclass(frozen=True, slots=True)
 class Term:
-    options: tuple[tuple[str, str, bool, bool | str], ...]  # (surface, lemma, exact, prefix | "contains")
+    options: tuple[tuple[str, str, bool, bool | str], ...]  # (surface, lemma, exact, prefix | "contains" | "fuzzy")
 
     def matches(self, tok: Tok) -> bool:
         for surface, lemma, exact, prefix in self.options:
-            if prefix == "contains":
+            if prefix == "fuzzy":
+                if near(tok.text, surface) or near(tok.lemma, lemma):
+                    return True
+            elif prefix == "contains":
                 if surface in tok.text:
                     return True
             elif prefix:
@@ -90,7 +117,7 @@ def compile_pattern(source: str, language: str) -> Pattern:
             terms.append(None)
             continue
         alts = raw.split("|")
-        if len(alts) == 1 and not raw.endswith(("~", "*")) and not raw.startswith("*"):
+        if len(alts) == 1 and not raw.endswith(("~", "*", "%")) and not raw.startswith("*"):
             terms.extend(Term(((surface, lemma, False, False),)) for surface, lemma in _pieces(raw, language))
             continue
         options = []
@@ -99,6 +126,11 @@ def compile_pattern(source: str, language: str) -> Pattern:
             prefix: bool | str = alt.endswith("*") and len(alt) > 1
             if alt.startswith("*") and alt.endswith("*") and len(alt) > 2:
                 prefix = "contains"
+            if alt.endswith("%") and len(alt) > 1:
+                prefix = "fuzzy"
+                word = alt.rstrip("%")
+                options.append((word, _pieces(word, language)[0][1], False, prefix))
+                continue
             word = alt.strip("~*")
             lemma = word if exact or prefix else _pieces(word, language)[0][1]
             options.append((word, lemma, exact, prefix))

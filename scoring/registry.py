@@ -3,6 +3,10 @@
 A kind is a class with a pydantic ``Params`` model (validated when the rubric
 loads) and ``evaluate(call, params) -> Judgement``. New kinds register with
 ``@register("name.v1")`` and need no change to the engine.
+
+This module knows no kind: the built-in ones register themselves when
+:mod:`scoring.criteria` is imported (:mod:`scoring.rubric` does so), others
+(mystery shopper checks) when their own module is.
 """
 
 from __future__ import annotations
@@ -41,12 +45,9 @@ def register(name: str) -> Callable[[type], type]:
 
 
 def get_kind(name: str) -> type | None:
-    from scoring import criteria  # noqa: F401  (registers the built-in kinds)
-
+    """The kind registered under ``name`` (the built-in ones once :mod:`scoring.criteria` is imported)."""
     return _KINDS.get(name)
 
 
 def kind_names() -> list[str]:
-    from scoring import criteria  # noqa: F401
-
     return sorted(_KINDS)

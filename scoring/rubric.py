@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+import scoring.criteria  # noqa: F401  (registers the built-in kinds before any rubric is validated)
 from qa.core.errors import RubricError
+from qa.core.yamlio import load_yaml
 from scoring.registry import get_kind, kind_names
 
 RUBRICS_DIR = Path(__file__).resolve().parent.parent / "rubrics"
@@ -86,84 +87,37 @@ class Rubric:
     criteria: tuple[Criterion, ...]
 
 
-class _LineLoader(yaml.SafeLoader):
-    """Records the line of every mapping key and sequence item, by path."""
-
-
-def _compose_lines(text: str) -> dict[tuple, int]:
-    lines: dict[tuple, int] = {}
-
-    def walk(node, path: tuple) -> None:
-        lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                lines[path + (key.value,)] = key.start_mark.line + 1
-                walk(value, path + (key.value,))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                walk(item, path + (i,))
-
-    root = yaml.compose(text, Loader=_LineLoader)
-    if root is not None:
-        walk(root, ())
-    return lines
-
-
-def _line_for(lines: dict[tuple, int], loc: tuple) -> int:
-    loc = tuple(loc)
-    while loc and loc not in lines:
-        loc = loc[:-1]
-    return lines.get(loc, 1)
-
-
 def load_rubric(path: Path) -> Rubric:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise RubricError(f"{path}: cannot read the rubric: {exc.strerror or exc}") from exc
-    text = raw.decode("utf-8", errors="replace")
-    try:
-        data = yaml.safe_load(text)
-        lines = _compose_lines(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise RubricError(f"{path}:{line}: not valid YAML ({problem}); check indentation and quoting") from exc
+    doc = load_yaml(path, error=RubricError, what="rubric")
+    data = doc.data
     if not isinstance(data, dict):
         raise RubricError(f"{path}:1: a rubric is a mapping with id, version, title, languages and sections")
     data = {k: v for k, v in data.items() if not str(k).startswith("x-")}
     try:
         spec = RubricSpec.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise RubricError(f"{path}:{_line_for(lines, first['loc'])}: {where}: {first['msg']}") from exc
+        raise doc.validation_error(RubricError, exc) from exc
     criteria: list[Criterion] = []
     seen: set[str] = set()
     for si, section in enumerate(spec.sections):
         for ci, c in enumerate(section.criteria):
             loc = ("sections", si, "criteria", ci)
             if c.id in seen:
-                raise RubricError(f"{path}:{_line_for(lines, loc + ('id',))}: criterion id '{c.id}' is used twice; ids must be unique")
+                raise RubricError(f"{path}:{doc.line(loc + ('id',))}: criterion id '{c.id}' is used twice; ids must be unique")
             seen.add(c.id)
             kind = get_kind(c.kind)
             if kind is None:
                 raise RubricError(
-                    f"{path}:{_line_for(lines, loc + ('kind',))}: unknown criterion kind '{c.kind}'; known kinds: {', '.join(kind_names())}"
+                    f"{path}:{doc.line(loc + ('kind',))}: unknown criterion kind '{c.kind}'; known kinds: {', '.join(kind_names())}"
                 )
             try:
                 params = kind.Params.model_validate(c.params)
             except ValidationError as exc:
-                err = exc.errors()[0]
-                ploc = loc + ("params",) + tuple(err["loc"])
-                raise RubricError(
-                    f"{path}:{_line_for(lines, ploc)}: {c.id}: params.{'.'.join(map(str, err['loc']))}: {err['msg']}"
-                ) from exc
+                raise doc.validation_error(RubricError, exc, prefix=loc + ("params",), label=f"{c.id}: params.") from exc
             criteria.append(Criterion(c.id, c.title, section.id, c.kind, c.weight, c.critical, params, kind()))
     return Rubric(
         id=spec.id, version=spec.version, title=spec.title, languages=tuple(spec.languages),
-        sha256=hashlib.sha256(raw).hexdigest(), path=path, critical_zeroes_total=spec.critical_zeroes_total,
+        sha256=hashlib.sha256(doc.raw).hexdigest(), path=path, critical_zeroes_total=spec.critical_zeroes_total,
         sections=tuple((s.id, s.title) for s in spec.sections), criteria=tuple(criteria),
     )
 

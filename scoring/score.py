@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from qa.core.records import HumanVerdict
 from qa.core.types import CallFeatures, CriterionResult, Scorecard, Transcript, Verdict
 from scoring.context import CallContext
 from scoring.rubric import Rubric
@@ -24,7 +21,7 @@ def score(transcript: Transcript, features: CallFeatures | None, rubric: Rubric)
     return Scorecard(
         rubric_id=rubric.id, rubric_version=rubric.version, rubric_hash=rubric.sha256, language=language,
         results=tuple(results), section_scores=tuple(sections), total=total, critical_failed=critical,
-        outcome=tuple(outcome),
+        critical_zeroes_total=rubric.critical_zeroes_total, outcome=tuple(outcome),
     )
 
 
@@ -39,22 +36,6 @@ def totals(
     if critical and critical_zeroes_total:
         total = 0.0
     return sections, total, critical
-
-
-def apply_overrides(card: Scorecard, overrides: tuple[HumanVerdict, ...] | list[HumanVerdict], critical_zeroes_total: bool) -> Scorecard:
-    """The scorecard as people corrected it: human verdicts replace automatic ones
-    (the reason says who and why) and the scores are recomputed."""
-    by_criterion = {h.criterion_id: h for h in overrides}
-    if not by_criterion:
-        return card
-    results = tuple(
-        replace(r, verdict=h.verdict, confidence=1.0,
-                reason=f"{h.source} by {h.author or 'unknown'}: {h.reason or 'no reason given'} (machine: {r.verdict.value}, {r.reason})")
-        if (h := by_criterion.get(r.criterion_id)) is not None else r
-        for r in card.results
-    )
-    sections, total, critical = totals(results, [sid for sid, _ in card.section_scores], critical_zeroes_total)
-    return replace(card, results=results, section_scores=sections, total=total, critical_failed=critical)
 
 
 def _percent(results: list[CriterionResult]) -> float | None:

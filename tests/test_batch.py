@@ -1,4 +1,6 @@
-"""Batches through the real CLI and models: bad input, idempotence, resume after kill -9."""
+"""Batches through the real CLI and models: bad input, idempotence, resume after kill -9.
+
+The same behaviours with fake stages, in seconds: tests/test_batch_fast.py."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from typer.testing import CliRunner
 from cli import app
 from tests.badfiles import make_bad_corpus
 from tests.conftest import ROOT, SAMPLES
+from tests.fakes import dump_rows
 
 pytestmark = pytest.mark.models
 runner = CliRunner()
@@ -76,28 +79,6 @@ def test_bad_files_are_reported_and_good_ones_stored(tmp_path, eval_dir, monkeyp
     assert {c["id"] for c in scored[0]["criteria"]} >= {"greeting", "farewell"}
 
 
-def _dump(db: Path) -> dict:
-    con = sqlite3.connect(db)
-    try:
-        return {
-            "calls": con.execute(
-                "select id, sha256, file_name, status, error, operator_id, mode, language, duration_s, channels, "
-                "role_method, role_confidence from call order by id"
-            ).fetchall(),
-            "utterances": con.execute(
-                "select call_id, idx, role, speaker, start_s, end_s, text, confidence from utterance order by call_id, idx"
-            ).fetchall(),
-            "words": con.execute(
-                "select u.call_id, u.idx, w.idx, w.text, w.start_s, w.end_s, w.probability from word w "
-                "join utterance u on u.id = w.utterance_id order by 1, 2, 3"
-            ).fetchall(),
-            "metrics": con.execute("select * from rolemetrics order by call_id, role").fetchall(),
-            "turns": con.execute("select call_id, speaker, start_s, end_s from speakerturn order by 1, 3, 2").fetchall(),
-        }
-    finally:
-        con.close()
-
-
 def _done_calls(db: Path) -> int:
     if not db.exists():
         return 0
@@ -139,7 +120,7 @@ def test_killed_batch_resumes_to_the_same_rows_as_a_clean_run(tmp_path, eval_dir
     assert rerun.returncode == 0, rerun.stderr
     report = json.loads(rerun.stdout)
     assert report["skipped"] == stored and report["processed"] == len(files) - stored
-    assert _dump(killed_home / "qa.db") == _dump(clean_home / "qa.db")
+    assert dump_rows(killed_home / "qa.db") == dump_rows(clean_home / "qa.db")
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_finished_calls(tmp_path, eval_dir):
@@ -175,7 +156,7 @@ def test_disk_full_stops_the_batch_and_keeps_what_is_stored(tmp_path, eval_dir, 
     smoke = eval_dir / "real" / "pisets_ru_asr_smoke"
     first = process_batch(engine, [smoke / "test_sound_en.wav"], processor=processor)
     assert first.count("processed") == 1
-    before = _dump(tmp_path / "full.db")
+    before = dump_rows(tmp_path / "full.db")
     engine.dispose()
 
     full = make_engine(url)
@@ -190,7 +171,7 @@ def test_disk_full_stops_the_batch_and_keeps_what_is_stored(tmp_path, eval_dir, 
     with pytest.raises(StorageError, match="disk is full"):
         process_batch(full, [SAMPLES], processor=processor)  # fills the last free bytes, then fails
     full.dispose()
-    after = _dump(tmp_path / "full.db")
+    after = dump_rows(tmp_path / "full.db")
     kept = {row[0] for row in before["calls"]}
     for table, rows in after.items():
         assert [r for r in rows if r[0] in kept] == before[table], table

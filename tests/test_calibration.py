@@ -8,12 +8,19 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from qa.core.errors import ConfigError
+from qa.core.errors import ConfigError, NotFound
+from qa.core.types import Verdict
 from qa.db import calls as call_store
 from qa.db import scores
 from qa.db.engine import open_database
 from qa.pipeline.imports import import_files
-from qa.review.calibration import agreement, build_report, read_sheet
+from qa.review.calibration import (
+    add_sheet,
+    agreement,
+    build_report,
+    list_rounds,
+    read_sheet,
+)
 from scoring.rubric import find_rubric
 
 # reviewer A and B on ten calls: B flips call 5 (pass -> fail) and call 10 (fail -> pass) on greeting
@@ -101,8 +108,37 @@ def test_calibration_round_two_reviewers_and_the_machine(eval_dir, tmp_path, qa_
 def test_bad_calibration_sheets_say_what_to_fix(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("call,greeting\nabc,maybe\n")
-    with pytest.raises(ConfigError, match=r"bad.csv, line 2: verdict 'maybe' for greeting must be pass, fail or na"):
+    with pytest.raises(ConfigError, match=r"bad.csv:2: verdict 'maybe' for greeting must be pass, fail or na"):
         read_sheet(bad)
     bad.write_text("id,greeting\nabc,pass\n")
     with pytest.raises(ConfigError, match="needs a 'call' column"):
         read_sheet(bad)
+    # a criterion the rubric does not have: file:line and the criteria it has
+    known = ["farewell", "greeting"]
+    bad.write_text("call,criterion,verdict\nabc,greeting,pass\nabc,greting,fail\n")
+    with pytest.raises(ConfigError, match=r"bad.csv:3: unknown criterion 'greting'; the rubric's criteria are: farewell, greeting"):
+        read_sheet(bad, known)
+    bad.write_text("call,greeting,politeness\nabc,pass,fail\n")
+    with pytest.raises(ConfigError, match=r"bad.csv:1: unknown criterion 'politeness'"):
+        read_sheet(bad, known)
+    assert read_sheet(bad) == [("abc", "greeting", Verdict.PASS), ("abc", "politeness", Verdict.FAIL)]  # unchecked
+
+
+def test_calibration_refuses_unknown_criteria_and_names_the_command(eval_dir, tmp_path):
+    files = sorted((eval_dir / "labeled-dev").glob("*.json"))[:2]
+    engine = open_database(f"sqlite:///{tmp_path / 'qa.db'}")
+    import_files(engine, files, rubric=find_rubric("order_desk"))
+    ids = [json.loads(f.read_text())["call_id"] for f in files]
+    sheet = tmp_path / "olga.csv"
+    sheet.write_text(f"call,greeting,nps_qestion\n{ids[0]},pass,fail\n")
+    with pytest.raises(ConfigError, match=r"olga.csv:1: unknown criterion 'nps_qestion'; the rubric's criteria are: .*nps_question"):
+        add_sheet(engine, round_name="r1", reviewer="olga", rubric_id="order_desk", path=sheet)
+    assert list_rounds(engine) == []  # nothing stored, no round opened
+    with pytest.raises(NotFound, match=r"`qa calibrate add r1 SHEET.csv --reviewer R` starts one"):
+        build_report(engine, round_name="r1", rubric_id="order_desk")
+    sheet.write_text(f"call,greeting,nps_question\n{ids[0]},pass,fail\n{ids[1]},fail,fail\n")
+    assert add_sheet(engine, round_name="r1", reviewer="olga", rubric_id="order_desk", path=sheet) == 4
+    assert add_sheet(engine, round_name="r1", reviewer="anna", rubric_id="order_desk", path=sheet, criteria=["greeting", "nps_question"]) == 4
+    (info,) = list_rounds(engine)
+    assert (info.name, info.rubric_id, info.reviewers, info.labels) == ("r1", "order_desk", ("anna", "olga"), 8)
+    engine.dispose()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from qa.core.types import Role, RoleAssignment, Transcript, Utterance, Verdict
-from scoring.criteria import extract_score, semantic_hits
+from scoring.criteria.nps import extract_score
+from scoring.embeddings import semantic_hits
 from scoring.rubric import RUBRICS_DIR, load_rubric
 from scoring.score import score
 from scoring.text import analyse
@@ -280,3 +281,22 @@ def test_patterns_survive_words_glued_by_asr(rubric):
     card = score(glued, None, rubric)
     assert card.result("greeting").verdict == Verdict.PASS
     assert card.result("nps_question").verdict == Verdict.PASS and dict(card.outcome)["nps_score"] == 9
+
+
+@pytest.mark.parametrize(
+    "language, question, answer, number",
+    [
+        # the bundled demo call through ASR: «от нуля» heard as «от руляды», «порекомендуете» as «прикомендуете»
+        ("ru", "по шкале от руляды 10, насколько вероятно, что вы прикомендуете нас", "Девять", 9),
+        ("ru", "и последний вопрос по десятибалльной шкале насколько вероятно что вы парекомендуете нас друзьям", "восемь", 8),
+        ("ru", "оцените от нуля до десети насколько вероятно что вы рекамендуете наш магазин", "10", 10),
+        ("uk", "за шкалою від нуля до десяти наскільки ймовірно що ви прикомендуєте нас друзям", "сім", 7),
+        ("en", "on a scale of zero to ten how likely are you to recomend us to a friend", "nine", 9),
+        ("en", "from zero to 10 how likely would you be to reckommend fresh cart", "8", 8),
+    ],
+)
+def test_nps_question_survives_asr_misrecognitions(rubric, language, question, answer, number):
+    transcript = call(language, ("agent", question), ("customer", answer))
+    card = score(transcript, None, rubric)
+    assert card.result("nps_question").verdict == Verdict.PASS, card.result("nps_question").reason
+    assert dict(card.outcome)["nps_score"] == number

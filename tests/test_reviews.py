@@ -21,18 +21,15 @@ from qa.review.periods import parse_period
 from qa.review.scorecards import build_report
 from qa.review.sessions import Pick, choose_calls
 from scoring.rubric import RUBRICS_DIR, find_rubric, load_rubric
-from tests.history import write_history
 
 ALL = parse_period("all")
 
 
 @pytest.fixture
-def engine(eval_dir, tmp_path, db_url, monkeypatch):
-    """The history on SQLite and on PostgreSQL; the CLI uses the same database."""
-    monkeypatch.setenv("QA_DB_URL", db_url)
-    write_history(eval_dir / "labeled-dev", tmp_path / "json")
-    engine = open_database(db_url)
-    import_files(engine, [tmp_path / "json"], rubric=find_rubric("order_desk"))
+def engine(history_url, monkeypatch):
+    """A private copy of the shared history (tests/conftest.py) on SQLite and on PostgreSQL; the CLI uses it too."""
+    monkeypatch.setenv("QA_DB_URL", history_url)
+    engine = open_database(history_url)
     yield engine
     engine.dispose()
 
@@ -63,6 +60,30 @@ def test_pick_rules_are_reproducible_and_mean_what_they_say(engine):
     with pytest.raises(Forbidden, match="belongs to op-boris"):
         reviews.open_session(engine, operator_id="op-anna", reviewer="lead-olga", rubric_id="order_desk",
                              pick=Pick("calls", calls=(boris_call,)))
+
+
+def test_pick_from_options_one_rule_counts_of_at_least_one():
+    options = dict(random_n=None, seed=None, lowest=None, failed=None, n=5, mystery=None, calls=None)
+    pick = reviews.pick_from_options
+    assert pick(**options) == Pick("random", 5)
+    assert pick(**options | {"random_n": 3, "seed": 7}) == Pick("random", 3, seed=7)
+    assert pick(**options | {"seed": 7}) == Pick("random", 5, seed=7)
+    assert pick(**options | {"lowest": 2}) == Pick("lowest", 2)
+    assert pick(**options | {"failed": "greeting", "n": 3}) == Pick("failed", 3, criterion="greeting")
+    assert pick(**options | {"mystery": "any"}) == Pick("mystery", 5)
+    assert pick(**options | {"mystery": "nov"}) == Pick("mystery", 5, campaign="nov")
+    assert pick(**options | {"calls": ["a", "b"]}) == Pick("calls", 2, calls=("a", "b"))
+    for bad, message in (
+        ({"random_n": 0}, "--random needs a number of calls of at least 1, got 0"),
+        ({"lowest": -1}, "--lowest needs a number of calls of at least 1"),
+        ({"failed": "greeting", "n": 0}, "--n needs a number of calls of at least 1"),
+        ({"random_n": 3, "lowest": 2}, "choose one pick rule, not --random and --lowest"),
+        ({"failed": "greeting", "calls": ["a"]}, "choose one pick rule"),
+        ({"lowest": 2, "seed": 1}, "--seed only applies to --random"),
+        ({"failed": " "}, "--failed needs a criterion id"),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            pick(**options | bad)
 
 
 def test_mystery_shopper_calls_are_picked_from_the_call_metadata(eval_dir, tmp_path, engine):
@@ -98,6 +119,14 @@ def test_review_session_override_dispute_overturn_and_audit_trail(engine, tmp_pa
     comment = reviews.get_session(engine, session.session_id).comments[0]
     spoken = stored.transcript.utterances[comment.utterance_idx]
     assert spoken.start_s <= 5.0 and comment.at_s == 5.0
+    # a moment outside the call, or an utterance it does not have, is refused with the call's length / range
+    length = max([stored.summary.duration_s or 0.0, *(u.end_s for u in stored.transcript.utterances)])
+    for at in (-5.0, length + 1, float("nan")):
+        with pytest.raises(ConfigError, match=rf"{length:.1f} s long"):
+            reviews.add_comment(engine, session_id=session.session_id, call_ref=call_id, author="lead-olga", text="x", at_s=at)
+    with pytest.raises(ConfigError, match=rf"utterances 0\.\.{len(stored.transcript.utterances) - 1}, not 999"):
+        reviews.add_comment(engine, session_id=session.session_id, call_ref=call_id, author="lead-olga", text="x", utterance_idx=999)
+    assert len(reviews.get_session(engine, session.session_id).comments) == 1
 
     # the lead overrides: the scorecard follows the human verdict, the machine's stays beside it
     with pytest.raises(ConfigError, match="reason"):

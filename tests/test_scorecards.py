@@ -14,23 +14,17 @@ from qa.core.types import Verdict
 from qa.db import calls as call_store
 from qa.db import scores
 from qa.db.engine import open_database
-from qa.pipeline.imports import import_files
 from qa.review.periods import Period, parse_period
 from qa.review.scorecards import build_report, rank
-from scoring.rubric import find_rubric
-from tests.history import TEAMS, in_month, write_history
+from tests.history import TEAMS, in_month
 
 
 @pytest.fixture(scope="module")
-def history(eval_dir, tmp_path_factory):
-    """(engine, db url, calls): 44 real dev dialogues as 5 operators' calls in Oct + Nov 2026."""
-    root = tmp_path_factory.mktemp("history")
-    calls = write_history(eval_dir / "labeled-dev", root / "json")
-    url = f"sqlite:///{root / 'qa.db'}"
+def history(history_template, tmp_path_factory):
+    """(engine, db url, calls): 44 real dev dialogues as 5 operators' calls in Oct + Nov 2026 (a copy for this module)."""
+    url = history_template.copy_sqlite(tmp_path_factory.mktemp("history") / "qa.db")
     engine = open_database(url)
-    results = import_files(engine, [root / "json"], rubric=find_rubric("order_desk"))
-    assert {r.status for r in results} == {"imported"}
-    yield engine, url, calls
+    yield engine, url, history_template.calls
     engine.dispose()
 
 

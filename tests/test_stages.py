@@ -16,7 +16,13 @@ from qa.core.types import (
 )
 from transcription.align import align_channels, align_mono
 from transcription.features import compute_features, merge_intervals
-from transcription.roles import MonoRoleRule, assign_channel_roles, assign_mono_roles
+from transcription.lexicons import phantom_phrases
+from transcription.roles import (
+    MonoRoleRule,
+    assign_channel_roles,
+    assign_mono_roles,
+    role_scores,
+)
 from transcription.transcribe import TranscriberOptions, drop_hallucinations
 
 
@@ -148,6 +154,27 @@ def test_hallucination_guard_drops_invented_text(text, kw, reason):
     words = tuple(_w(i * 0.3, i * 0.3 + 0.2, " " + t) for i, t in enumerate(text.split()))
     kept, dropped = drop_hallucinations([_seg(*words, text=text, **kw)], TranscriberOptions(model="x"))
     assert kept == [] and dropped and dropped[0].startswith(reason)
+
+
+@pytest.mark.parametrize("phrase", phantom_phrases())
+def test_every_phantom_phrase_of_the_lexicons_is_dropped(phrase):
+    text = phrase.capitalize() + "!"
+    words = tuple(_w(i * 0.3, i * 0.3 + 0.2, " " + t) for i, t in enumerate(text.split()))
+    kept, dropped = drop_hallucinations([_seg(*words, text=text)], TranscriberOptions(model="x"))
+    assert kept == [] and dropped[0].startswith("phantom phrase")
+
+
+def test_mono_role_cues_of_every_language_count_in_any_call():
+    # a Ukrainian opening and an English agent cue in one call: the lexicons are merged, not chosen by language
+    utterances = [
+        utt("unknown", 0.0, 1.0, "Алло?", speaker="S0"),
+        utt("unknown", 1.5, 5.0, "Інтернет-магазин «Краса», мене звати Андрій, слухаю вас.", speaker="S1"),
+        utt("unknown", 5.5, 8.0, "Hold on, your order is ready.", speaker="S1"),
+    ]
+    scores = role_scores(utterances, Direction.INBOUND)
+    # openings магазин (ru.yaml), мене звати, слухаю (uk.yaml); agent cues hold on, your order (en.yaml);
+    # S0 only gets the +2 of the inbound call's first speaker
+    assert scores["S1"] == 3 * 3 + 2 and scores["S0"] == 2
 
 
 def test_hallucination_guard_keeps_real_speech_and_cuts_word_loops():

@@ -14,6 +14,9 @@ Mono: each diarized speaker gets a score; the highest is the agent:
 
 Confidence grows with the margin between the best and second-best scores
 (0.5 = a coin toss). ``MonoRoleRule`` lets a QA lead override it per batch.
+
+The phrases are data: ``role_cues`` in ``transcription/lang/<language>.yaml``
+(those of every language count in every call).
 """
 
 from __future__ import annotations
@@ -25,28 +28,8 @@ from collections.abc import Sequence
 from enum import Enum
 
 from qa.core.types import Direction, Role, RoleAssignment, Utterance
+from transcription.lexicons import role_cues
 
-OPENING_PATTERNS = [
-    r"\bмагазин\w*", r"\bкомпани\w*", r"\bменя зовут\b", r"\bслушаю\b", r"\bчем (я )?могу (вам )?помочь\b",
-    r"\bслужба\b", r"\bоператор\w*", r"\bмене звати\b", r"\bкомпані\w*", r"\bслухаю\b", r"\bчим (я )?можу (вам )?допомогти\b",
-    r"\bmy name is\b", r"\bthis is \w+( speaking)?\b", r"\bthank you for calling\b", r"\bthanks for calling\b",
-    r"\bhow (can|may) i help\b", r"\bspeaking\b", r"\bstore\b", r"\bshop\b",
-]
-AGENT_PATTERNS = [
-    r"\bоформ\w*", r"\bваш заказ\w*", r"\bоставайтесь на линии\b", r"\bне кладите трубку\b", r"\bподождите\b",
-    r"\bспасибо за ожидание\b", r"\bпорекоменд\w*", r"\bот (0|нуля|одного|1) до (10|десяти)\b", r"\bспасибо за звонок\b",
-    r"\bваш замовлення\b", r"\bзалишайтеся на лінії\b", r"\bдякую за очікування\b", r"\bпорекоменду\w*", r"\bдякую за дзвінок\b",
-    r"\byour order\b", r"\bstay on the line\b", r"\bhold on\b", r"\bthanks? (you )?for (holding|waiting)\b", r"\brecommend\b",
-    r"\bscale\b", r"\bfor calling\b", r"\bdelivery\b", r"\bдоставк\w*",
-]
-CUSTOMER_PATTERNS = [
-    r"\bя (хочу|хотел\w*)\b", r"\bу вас (есть|можно)\b", r"\bмне (нужн\w*|бы)\b", r"\bскажите\b", r"\bподскажите,? (у вас|а)\b",
-    r"\bя (хочу|хотів|хотіла)\b", r"\bу вас є\b", r"\bмені (потрібн\w*|би)\b", r"\bскажіть\b",
-    r"\bi(?:'d| would) like\b", r"\bi want\b", r"\bdo you have\b", r"\bi need\b", r"\bcan i (order|get)\b",
-]
-_OPENING = [re.compile(p) for p in OPENING_PATTERNS]
-_CUSTOMER = [re.compile(p) for p in CUSTOMER_PATTERNS]
-_AGENT = [re.compile(p) for p in AGENT_PATTERNS]
 OPENING_WINDOW_S = 20.0
 
 
@@ -79,15 +62,16 @@ def role_scores(utterances: Sequence[Utterance], direction: Direction | None) ->
     order = speaker_order(utterances)
     for speaker in order:
         scores[speaker] += 0.0
+    cues = role_cues()
     opened: set[str] = set()
     for u in sorted(utterances, key=lambda u: u.start_s):
         text = _text(u)
         if u.speaker not in opened:
             opened.add(u.speaker)
             if u.start_s <= OPENING_WINDOW_S:
-                scores[u.speaker] += 3 * sum(bool(p.search(text)) for p in _OPENING)
-        scores[u.speaker] += sum(bool(p.search(text)) for p in _AGENT)
-        scores[u.speaker] -= sum(bool(p.search(text)) for p in _CUSTOMER)
+                scores[u.speaker] += 3 * sum(bool(p.search(text)) for p in cues.opening)
+        scores[u.speaker] += sum(bool(p.search(text)) for p in cues.agent)
+        scores[u.speaker] -= sum(bool(p.search(text)) for p in cues.customer)
     if order:
         if direction == Direction.OUTBOUND and len(order) > 1:
             scores[order[1]] += 2

@@ -4,50 +4,25 @@
 many audio streams (a channel of a stereo call, or a mono mix). Silero VAD
 (inside faster-whisper) restricts decoding to speech, and
 :func:`drop_hallucinations` removes what Whisper invents on silence, music on
-hold and noise.
+hold and noise (its phrase list is data: ``phantom_phrases`` in ``transcription/lang/*.yaml``).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from qa.core.errors import ModelError
+from qa.core.hooks import Hook, StageProgress
 from qa.core.types import AsrResult, AsrSegment, Word
 from transcription.diarize import VadOptions
+from transcription.lexicons import phantom_phrases
 
 log = logging.getLogger(__name__)
-
-Hook = Callable[..., None]
-
-# Phrases Whisper is known to invent on silence/music (from subtitle training data).
-PHANTOM_PHRASES: tuple[str, ...] = (
-    "продолжение следует",
-    "субтитры сделал",
-    "субтитры создавал",
-    "субтитры подготовил",
-    "субтитры делал",
-    "редактор субтитров",
-    "корректор",
-    "спасибо за просмотр",
-    "подписывайтесь на канал",
-    "ставьте лайки",
-    "dimatorzok",
-    "субтитри зроблені",
-    "дякую за перегляд",
-    "підписуйтесь на канал",
-    "thanks for watching",
-    "thank you for watching",
-    "please subscribe",
-    "like and subscribe",
-    "subtitles by",
-    "amara org",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class TranscriberOptions:
@@ -89,6 +64,7 @@ def drop_hallucinations(segments: Sequence[AsrSegment], options: TranscriberOpti
     """Remove invented text. Returns (kept segments, reasons for what was dropped)."""
     kept: list[AsrSegment] = []
     dropped: list[str] = []
+    phantoms = phantom_phrases()
     for seg in segments:
         text = _norm(seg.text)
         reason = None
@@ -98,7 +74,7 @@ def drop_hallucinations(segments: Sequence[AsrSegment], options: TranscriberOpti
             reason = "no speech"
         elif seg.compression_ratio > options.compression_ratio_threshold:
             reason = "repetitive"
-        elif any(p in text for p in PHANTOM_PHRASES) and len(text.split()) <= 8:
+        elif any(p in text for p in phantoms) and len(text.split()) <= 8:
             reason = "phantom phrase"
         elif len(seg.words) <= 2 and seg.words and max(w.probability for w in seg.words) < options.min_word_probability:
             reason = "low confidence"
@@ -178,11 +154,11 @@ class Transcriber:
                 compression_ratio=float(seg.compression_ratio),
             ))
             if hook is not None:
-                hook("transcribe", completed=min(seg.end, duration_s), total=duration_s)
+                hook(StageProgress("transcribe", completed=min(seg.end, duration_s), total=duration_s, unit="s"))
         kept, dropped = drop_hallucinations(raw, o)
         if dropped:
             log.info("hallucination guard: %s", "; ".join(dropped))
         return AsrResult(segments=tuple(kept), language=language, language_probability=float(info.language_probability), dropped=tuple(dropped))
 
 
-__all__ = ["Transcriber", "TranscriberOptions", "drop_hallucinations", "PHANTOM_PHRASES"]
+__all__ = ["Transcriber", "TranscriberOptions", "drop_hallucinations"]

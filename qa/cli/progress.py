@@ -1,6 +1,7 @@
-"""Rich progress display for ``qa process``: one bar for the batch, one for the current file.
+"""Rich progress display for ``qa process``, ``qa eval`` and ``qa learn``: one bar for the batch, one for the
+current file.
 
-It is fed by the pipeline's ``hook(event, **info)`` callback (presentation only).
+It is fed by the pipeline's typed events (:mod:`qa.core.hooks`); presentation only.
 """
 
 from __future__ import annotations
@@ -13,6 +14,16 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
+)
+
+from qa.core.hooks import (
+    BatchStarted,
+    Event,
+    FileDone,
+    FileStarted,
+    Scored,
+    StageProgress,
+    StageStarted,
 )
 
 
@@ -35,26 +46,28 @@ class BatchProgress:
     def __exit__(self, *exc) -> None:
         self._progress.__exit__(*exc)
 
-    def hook(self, event: str, **info) -> None:
+    def hook(self, event: Event) -> None:
         p = self._progress
-        if event == "batch_start":
-            self._batch = p.add_task("all files", total=info["total"], note="")
-        elif event == "file_start":
-            self._name = info["path"].name
-            if self._file is not None:
-                p.remove_task(self._file)
-            self._file = p.add_task(self._name[:40], total=None, note="hashing")
-        elif event == "stage" and self._file is not None:
-            p.update(self._file, note=info["name"], total=None, completed=0)
-        elif event == "transcribe" and self._file is not None:
-            p.update(self._file, total=round(info["total"]), completed=round(info["completed"]), note="transcribe (audio s)")
-        elif event == "progress" and self._file is not None:
-            p.update(self._file, total=info["total"], completed=info["completed"], note=info["name"])
-        elif event == "file_done":
-            outcome = info["outcome"]
-            if self._file is not None:
-                p.remove_task(self._file)
-                self._file = None
-            if outcome.status == "failed":
-                p.console.print(f"[red]failed[/] {outcome.path.name}: {outcome.reason}")
-            p.advance(self._batch)
+        match event:
+            case BatchStarted(total=total):
+                self._batch = p.add_task("all files", total=total, note="")
+            case FileStarted(path=path):
+                self._name = path.name
+                if self._file is not None:
+                    p.remove_task(self._file)
+                self._file = p.add_task(self._name[:40], total=None, note="hashing")
+            case StageStarted(name=name) if self._file is not None:
+                p.update(self._file, note=name, total=None, completed=0)
+            case StageProgress(name=name, completed=completed, total=total, unit=unit) if self._file is not None:
+                note = f"{name} (audio {unit})" if unit else name
+                p.update(self._file, total=total, completed=completed, note=note)
+            case FileDone(path=path, status=status, reason=reason):
+                if self._file is not None:
+                    p.remove_task(self._file)
+                    self._file = None
+                if status == "failed":
+                    p.console.print(f"[red]failed[/] {path.name}: {reason}")
+                if self._batch is not None:
+                    p.advance(self._batch)
+            case Scored() if self._batch is not None:
+                p.advance(self._batch)

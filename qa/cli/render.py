@@ -1,11 +1,20 @@
-"""Renderables and JSON for the CLI (no printing here)."""
+"""Rich renderables for the commands (tables, panels of text); the commands print them.
+
+Cells fold instead of being cut, so ids, file names and reasons always show in full.
+User text goes through ``escape`` so brackets in it are not taken for markup.
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
+from pathlib import Path
+
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from qa.core.records import StoredCall
+from qa.core.records import CallSummary, OperatorInfo, ReviewInfo, StoredCall
 from qa.core.types import Scorecard
 from qa.pipeline.batch import BatchReport
 from qa.reports.exports import clock
@@ -13,18 +22,31 @@ from qa.reports.html import fmt_value, trend_text
 from qa.review.scorecards import FIGURES, ScorecardReport
 
 
+def table(title: str, columns, rows=(), **options) -> Table:
+    """A table whose cells fold (never ellipsised); ``columns`` are names or (name, justify) pairs."""
+    t = Table(title=title, title_justify="left", **options)
+    for col in columns:
+        name, justify = (col, "left") if isinstance(col, str) else col
+        t.add_column(name, justify=justify, overflow="fold")
+    for row in rows:
+        t.add_row(*row)
+    return t
+
+
+def _when(value: datetime | None) -> str:
+    return "-" if value is None else f"{value:%Y-%m-%d %H:%M}"
+
+
 def batch_report_tables(report: BatchReport) -> list[Table]:
-    files = Table(title="Calls in this batch")
-    for col in ("file", "call", "status", "audio", "time", "reason / warnings"):
-        files.add_column(col)
+    files = table("Calls in this batch", ("file", "call", "status", "audio", "time", "reason / warnings"))
     for o in report.outcomes:
         style = {"processed": "green", "skipped": "dim", "failed": "red"}[o.status]
         detail = o.reason or ""
         if o.warnings:
             detail = "; ".join(filter(None, [detail, *o.warnings]))
         files.add_row(
-            o.path.name, o.call_id or "-", f"[{style}]{o.status}[/]", clock(o.audio_s) if o.audio_s else "-",
-            f"{o.wall_s:.1f}s" if o.wall_s else "-", detail,
+            escape(o.path.name), o.call_id or "-", f"[{style}]{o.status}[/]", clock(o.audio_s) if o.audio_s else "-",
+            f"{o.wall_s:.1f}s" if o.wall_s else "-", escape(detail),
         )
     summary = Table(title="Summary", show_header=False)
     summary.add_column("what")
@@ -45,7 +67,7 @@ def call_view(call: StoredCall) -> list:
     s, m = call.summary, call.metadata
     head = Table(show_header=False, title=f"Call {s.call_id}")
     head.add_column("field")
-    head.add_column("value")
+    head.add_column("value", overflow="fold")
     rows = [
         ("file", s.file_name), ("status", s.status if not s.error else f"failed: {s.error}"),
         ("operator", m.operator_id or "-"), ("started", m.started_at.isoformat(sep=" ") if m.started_at else "-"),
@@ -56,7 +78,7 @@ def call_view(call: StoredCall) -> list:
         ("asr model", call.asr_model or "-"),
     ]
     for k, v in rows:
-        head.add_row(k, str(v))
+        head.add_row(k, escape(str(v)))
     out: list = [head]
     f = call.features
     if f is not None:
@@ -75,15 +97,17 @@ def call_view(call: StoredCall) -> list:
         out.append(Text(
             f"talk/listen {ratio} · silence {f.silence_total_s:.1f}s (longest {f.silence_longest_s:.1f}s) · overtalk {f.overtalk_s:.1f}s"
         ))
-    transcript = Table(title="Transcript", show_lines=False)
+    # `#` is the utterance number that `qa review comment --utterance N` takes.
+    transcript = Table(title="Transcript (# = the number for `qa review comment --utterance`)", title_justify="left")
+    transcript.add_column("#", justify="right", no_wrap=True)
     transcript.add_column("time", no_wrap=True)
     transcript.add_column("role", no_wrap=True)
-    transcript.add_column("text")
-    for u in call.transcript.utterances:
+    transcript.add_column("text", overflow="fold")
+    for i, u in enumerate(call.transcript.utterances):
         color = "cyan" if u.role.value == "agent" else "magenta"
         conf = u.confidence
-        text = u.text if conf is None or conf >= 0.5 else f"{u.text} [dim](low confidence {conf:.2f})[/]"
-        transcript.add_row(clock(u.start_s), f"[{color}]{u.role.value}[/]", text)
+        text = escape(u.text) if conf is None or conf >= 0.5 else f"{escape(u.text)} [dim](low confidence {conf:.2f})[/]"
+        transcript.add_row(str(i), clock(u.start_s), f"[{color}]{u.role.value}[/]", text)
     out.append(transcript)
     for note in call.notes:
         out.append(Text(f"note: {note}", style="dim"))
@@ -95,17 +119,14 @@ def call_view(call: StoredCall) -> list:
 def scorecard_view(card: Scorecard, call: StoredCall | None = None) -> list:
     total = "-" if card.total is None else f"{card.total:.0f}/100"
     title = f"Scorecard {total} · {card.rubric_id} v{card.rubric_version}" + (" · CRITICAL FAIL" if card.critical_failed else "")
-    table = Table(title=title)
-    for col in ("criterion", "verdict", "why", "evidence"):
-        table.add_column(col)
+    t = table(title, ("criterion", "verdict", "why", "evidence"))
     colors = {"pass": "green", "fail": "red", "na": "dim"}
     for r in card.results:
         ev = "\n".join(
-            f"[{clock(e.start_s)}] {e.role}: «{e.quote[:90]}{'…' if len(e.quote) > 90 else ''}» ({e.rule})"
-            for e in r.evidence if e.start_s is not None
+            escape(f"[{clock(e.start_s)}] {e.role}: «{e.quote}» ({e.rule})") for e in r.evidence if e.start_s is not None
         )
         conf = "" if r.confidence >= 0.7 else f" (confidence {r.confidence:.2f})"
-        table.add_row(r.criterion_id, f"[{colors[r.verdict.value]}]{r.verdict.value}[/]", r.reason + conf, ev)
+        t.add_row(r.criterion_id, f"[{colors[r.verdict.value]}]{r.verdict.value}[/]", escape(r.reason) + conf, ev)
     outcome = dict(card.outcome)
     line = Text(
         f"order placed: {'yes' if outcome.get('order_placed') else 'no'} · NPS: "
@@ -114,64 +135,122 @@ def scorecard_view(card: Scorecard, call: StoredCall | None = None) -> list:
         + "sections: "
         + ", ".join(f"{k} {'-' if v is None else f'{v:.0f}'}" for k, v in card.section_scores)
     )
-    return [table, line]
+    return [t, line]
 
 
-def eval_tables(reports: dict, calls: int, rubric) -> list:
-    table = Table(title=f"{rubric.id} v{rubric.version} on {calls} labeled calls")
-    for col in ("criterion", "n", "accuracy", "precision", "recall", "F1", "gold → predicted (pass/fail/na)"):
-        table.add_column(col)
+def detail_view(detail) -> list:
+    """``qa show``: the call, then its newest scorecard with people's verdicts applied."""
+    parts = call_view(detail.stored)
+    if detail.effective is None:
+        return [*parts, Text("Not scored yet: run `qa score`.")]
+    parts += scorecard_view(detail.effective, detail.stored)
+    if detail.human:
+        machine = detail.scorecards[0].total if detail.scorecards else None
+        parts.append(Text(f"{len(detail.human)} verdict(s) set by people; machine total was {machine}."))
+    return parts
+
+
+def calls_table(rows: list[CallSummary], title: str | None = None) -> Table:
+    t = table(title or f"{len(rows)} call(s)", ("call", "started", "operator", "file", "mode", "lang", "length", "utt.", "status"))
+    for r in rows:
+        status = "[green]done[/]" if r.status == "done" else f"[red]failed[/]: {escape(r.error or '')}"
+        t.add_row(
+            r.call_id, r.started_at.strftime("%Y-%m-%d %H:%M") if r.started_at else "-", escape(r.operator_id or "-"),
+            escape(r.file_name), r.mode or "-", r.language or "-", clock(r.duration_s) if r.duration_s else "-",
+            str(r.utterances), status,
+        )
+    return t
+
+
+def import_table(results) -> Table:
+    styles = {"imported": "green", "skipped": "dim", "failed": "red"}
+    return table("Imported transcripts", ("file", "call", "status", "utterances / reason"), (
+        (escape(Path(r.path).name), r.call_id or "", f"[{styles[r.status]}]{r.status}[/]", escape(r.detail)) for r in results
+    ))
+
+
+def score_table(results, rubric) -> Table:
+    return table(f"Scored with {rubric.id} v{rubric.version}", ("call", "status", "total", "critical fail"), (
+        (r.call_id, r.status, "-" if r.total is None else f"{r.total:.0f}", "yes" if r.critical_failed else "") for r in results
+    ))
+
+
+def operators_table(rows: list[OperatorInfo]) -> Table:
+    return table(f"{len(rows)} operator(s)", ("operator", "name", "team"),
+                 ((escape(r.id), escape(r.name or "-"), escape(r.team or "-")) for r in rows))
+
+
+def rubric_table(rubric) -> Table:
+    return table(f"{rubric.title} ({rubric.id} v{rubric.version}, sha256 {rubric.sha256[:12]})",
+                 ("section", "criterion", "title", "kind", "weight", "critical"), (
+        (c.section_id, c.id, escape(c.title), c.kind, f"{c.weight:g}", "yes" if c.critical else "") for c in rubric.criteria
+    ))
+
+
+def models_table(models) -> Table:
+    return table("Models", ("stage", "model", "location"), ((m.stage, m.model, escape(m.location)) for m in models))
+
+
+def eval_tables(evaluation, rubric) -> list:
+    reports = evaluation.reports
+    t = table(f"{rubric.id} v{rubric.version} on {evaluation.calls} labeled calls",
+              ("criterion", "n", "accuracy", "precision", "recall", "F1", "gold → predicted (pass/fail/na)"))
     for cid, r in reports.items():
         conf = "  ".join(
             f"{g}: " + "/".join(str(r.confusion.get(g, {}).get(p, 0)) for p in ("pass", "fail", "na")) for g in ("pass", "fail", "na")
         )
         style = "" if r.accuracy >= 0.9 else "[yellow]"
-        table.add_row(cid, str(r.n), f"{style}{r.accuracy:.1%}", f"{r.precision:.2f}", f"{r.recall:.2f}", f"{r.f1:.2f}", conf)
+        t.add_row(cid, str(r.n), f"{style}{r.accuracy:.1%}", f"{r.precision:.2f}", f"{r.recall:.2f}", f"{r.f1:.2f}", conf)
     mean = sum(r.accuracy for r in reports.values()) / max(1, len(reports))
-    return [table, Text(f"mean accuracy {mean:.1%}, macro-F1 {sum(r.f1 for r in reports.values()) / max(1, len(reports)):.2f}")]
+    return [t, Text(f"mean accuracy {mean:.1%}, macro-F1 {sum(r.f1 for r in reports.values()) / max(1, len(reports)):.2f}")]
 
 
-def _table(title: str, columns: tuple[str, ...], rows) -> Table:
-    table = Table(title=title, title_justify="left")
-    for col in columns:
-        table.add_column(col)
-    for row in rows:
-        table.add_row(*row)
-    return table
+def pick_text(pick: dict) -> str:
+    """A session's pick rule as people write it: ``lowest 2``, ``random 5 (seed 42)``, ``failed greeting, 5``."""
+    rule, n = pick.get("rule", "?"), pick.get("n")
+    if rule == "random":
+        text = f"random {n} (seed {pick.get('seed')})"
+    elif rule == "failed":
+        text = f"failed {pick.get('criterion')}, {n}"
+    elif rule == "mystery":
+        text = f"mystery {pick.get('campaign') or 'any'}, {n}"
+    elif rule == "calls":
+        text = "by hand: " + ", ".join(pick.get("calls", []))
+    else:
+        text = f"{rule} {n}"
+    return text + (f" in {pick['period']}" if pick.get("period") else "")
 
 
-def review_view(session, calls: dict[str, tuple[float | None, float | None]]) -> list:
+def review_view(session: ReviewInfo, calls: dict[str, tuple[float | None, float | None]]) -> list:
     """A review session: its calls (machine score → with people's corrections), comments,
     human verdicts, disputes, summary. ``calls`` maps call id -> (machine total, corrected total)."""
-    from qa.core.records import ReviewInfo
-
-    s: ReviewInfo = session
+    s = session
     head = Text(
         f"review {s.session_id} · operator {s.operator_id} · reviewer {s.reviewer} · {s.status} · "
-        f"opened {s.opened_at:%Y-%m-%d %H:%M} · pick {s.pick}"
+        f"opened {s.opened_at:%Y-%m-%d %H:%M} · pick {pick_text(s.pick)}"
     )
-    items = Table(title="calls", title_justify="left")
-    for col in ("call", "why", "machine score", "score now"):
-        items.add_column(col)
+    items = table("calls", ("call", "why", ("machine score", "right"), ("score now", "right")))
     for call_id, why in s.items:
         machine, now = calls.get(call_id, (None, None))
-        items.add_row(call_id, why, "-" if machine is None else f"{machine:.1f}", "-" if now is None else f"{now:.1f}")
+        items.add_row(call_id, escape(why), "-" if machine is None else f"{machine:.1f}", "-" if now is None else f"{now:.1f}")
     parts = [head, items]
     if s.comments:
-        parts.append(_table("comments", ("call", "at", "utt.", "by", "comment"), (
-            (c.call_id, "-" if c.at_s is None else clock(c.at_s), "-" if c.utterance_idx is None else str(c.utterance_idx), c.author, c.text)
+        parts.append(table("comments", ("call", "at", "utt. #", "by", "comment"), (
+            (c.call_id, "-" if c.at_s is None else clock(c.at_s), "-" if c.utterance_idx is None else str(c.utterance_idx),
+             escape(c.author), escape(c.text))
             for c in s.comments
         )))
     if s.overrides:
-        parts.append(_table("human verdicts (newest last; a later one supersedes an earlier one)",
-                            ("call", "criterion", "machine", "human", "by", "source", "why"), (
-            (h.call_id, h.criterion_id, h.machine_verdict or "-", h.verdict.value, h.author or "-", h.source, h.reason or "")
+        parts.append(table("human verdicts (newest last; a later one supersedes an earlier one)",
+                           ("call", "criterion", "machine", "human", "by", "source", "why"), (
+            (h.call_id, h.criterion_id, h.machine_verdict or "-", h.verdict.value, escape(h.author or "-"), h.source,
+             escape(h.reason or ""))
             for h in s.overrides
         )))
     if s.disputes:
-        parts.append(_table("disputes", ("id", "call", "criterion", "disputed → claimed", "reason", "status", "resolution"), (
+        parts.append(table("disputes", ("id", "call", "criterion", "disputed → claimed", "reason", "status", "resolution"), (
             (str(d.dispute_id), d.call_id, d.criterion_id, f"{d.disputed_verdict.value} → {d.claimed_verdict.value}",
-             d.reason, d.status, f"{d.resolved_by}: {d.resolution}" if d.resolved_by else "")
+             escape(d.reason), d.status, escape(f"{d.resolved_by}: {d.resolution}") if d.resolved_by else "")
             for d in s.disputes
         )))
     if s.summary:
@@ -183,66 +262,88 @@ def review_view(session, calls: dict[str, tuple[float | None, float | None]]) ->
     return parts
 
 
-def audit_table(entries) -> Table:
-    import json as _json
+def reviews_table(rows: list[ReviewInfo]) -> Table:
+    return table(f"{len(rows)} review session(s)",
+                 ("id", "operator", "reviewer", "status", "opened", "pick", "calls", "overrides", "open disputes"), (
+        (str(s.session_id), escape(s.operator_id), escape(s.reviewer), s.status, f"{s.opened_at:%Y-%m-%d %H:%M}",
+         escape(pick_text(s.pick)), str(len(s.items)), str(len(s.overrides)), str(sum(d.status == "open" for d in s.disputes)))
+        for s in rows
+    ))
 
-    table = Table(title="audit trail", title_justify="left")
-    for col in ("at (UTC)", "who", "action", "details"):
-        table.add_column(col)
-    for e in entries:
-        table.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, e.action, _json.dumps(e.details, ensure_ascii=False, default=str))
-    return table
+
+def audit_table(entries) -> Table:
+    return table("audit trail", ("at (UTC)", "who", "action", "details"), (
+        (f"{e.at:%Y-%m-%d %H:%M:%S}", escape(e.actor), e.action, escape(json.dumps(e.details, ensure_ascii=False, default=str)))
+        for e in entries
+    ))
 
 
 def calibration_view(report) -> list:
     """Agreement per criterion for every pair of raters (reviewers and the machine), then the worst calls."""
     pairs = list(dict.fromkeys((a.rater_a, a.rater_b) for a in report.agreements))
-    table = Table(title=f"calibration {report.round_name}: agreement % / Cohen's kappa", title_justify="left")
-    table.add_column("criterion")
-    for a, b in pairs:
-        table.add_column(f"{a} vs {b}", justify="right")
+    t = table(f"calibration {report.round_name}: agreement % / Cohen's kappa",
+              ["criterion", *[(f"{a} vs {b}", "right") for a, b in pairs]])
     cells: dict[str, dict] = {}
     for a in report.agreements:
         value = "–" if a.percent is None else f"{100 * a.percent:.0f}% / " + ("n/a" if a.kappa is None else f"{a.kappa:.2f}")
         cells.setdefault(a.criterion_id, {})[(a.rater_a, a.rater_b)] = f"{value} (n={a.n})" if a.criterion_id == "all" else value
     for criterion, row in cells.items():
-        table.add_row(f"[b]{criterion}[/b]" if criterion == "all" else criterion, *[row.get(p, "–") for p in pairs])
-    worst = Table(title="calls with the largest disagreements", title_justify="left")
-    for col in ("call", "split", "where"):
-        worst.add_column(col)
-    for d in report.disagreements:
-        worst.add_row(d.call_id, str(d.split), "; ".join(f"{c}: " + ", ".join(f"{r}={v}" for r, v in given) for c, given in d.details))
-    return [table, worst]
+        t.add_row(f"[b]{criterion}[/b]" if criterion == "all" else criterion, *[row.get(p, "–") for p in pairs])
+    worst = table("calls with the largest disagreements", ("call", "split", "where"), (
+        (d.call_id, str(d.split), escape("; ".join(f"{c}: " + ", ".join(f"{r}={v}" for r, v in given) for c, given in d.details)))
+        for d in report.disagreements
+    ))
+    return [t, worst]
 
 
-def learn_table(results) -> Table:
-    """Learned vs rule-based per criterion: cross-validated on the training labels, and on held-out calls."""
+def rounds_table(rounds) -> Table:
+    return table(f"{len(rounds)} calibration round(s)", ("round", "rubric", "created", "reviewers", ("verdicts", "right")), (
+        (escape(r.name), r.rubric_id, _when(r.created_at), escape(", ".join(r.reviewers)) or "-", str(r.labels)) for r in rounds
+    ))
+
+
+def _scores_cell(metrics: dict, part: str) -> str:
+    """``learned / rules`` accuracy of a stored model's metrics (``cross_validated`` or ``held_out``)."""
+    both = metrics.get(part) or {}
+    return " / ".join("–" if not both.get(side) else f"{100 * both[side]['accuracy']:.0f}%" for side in ("learned", "rule"))
+
+
+def learned_table(models) -> Table:
+    return table(f"{len(models)} learned model(s): accuracy learned / rules", (
+        "criterion", ("version", "right"), "trained", ("labels", "right"), "cross-validated", "held-out", "sha256", "file",
+    ), (
+        (m.criterion_id, str(m.version), _when(m.created_at), str(m.n_train), _scores_cell(m.metrics, "cross_validated"),
+         _scores_cell(m.metrics, "held_out"), m.sha256, escape(m.path))
+        for m in models
+    ))
+
+
+def learn_view(results) -> list:
+    """Learned vs rule-based per criterion: cross-validated on the training labels, and on held-out calls;
+    then how to use the last model in a rubric."""
 
     def cell(s):
         return "–" if s is None else f"{100 * s.accuracy:.0f}% / {s.f1:.2f}"
 
-    table = Table(title="learned vs rule-based (accuracy / macro-F1)", title_justify="left")
-    for col in ("criterion", "trained on", "CV learned", "CV rules", "held-out learned", "held-out rules", "model", "time"):
-        table.add_column(col)
+    t = table("learned vs rule-based (accuracy / macro-F1)",
+              ("criterion", "trained on", "CV learned", "CV rules", "held-out learned", "held-out rules", "model", "time"))
     for r in results:
         classes = ", ".join(f"{k} {v}" for k, v in sorted(r.classes.items()))
-        table.add_row(r.criterion_id, f"{r.n_train} ({classes})", cell(r.cv_learned), cell(r.cv_rule), cell(r.test_learned),
-                      cell(r.test_rule), f"v{r.version} {r.sha256[:12]}", f"{r.seconds:.1f} s")
-    return table
-
-
-
-
+        t.add_row(r.criterion_id, f"{r.n_train} ({classes})", cell(r.cv_learned), cell(r.cv_rule), cell(r.test_learned),
+                  cell(r.test_rule), f"v{r.version} {r.sha256[:12]}", f"{r.seconds:.1f} s")
+    last = results[-1]
+    usage = Text(f"Use a model in a rubric:\n  kind: learned.v1\n  params: {{model: {last.path}, sha256: {last.sha256}}}")
+    return [t, usage]
 
 
 def report_table(report: ScorecardReport) -> Table:
     scope = f"team {report.team_name}" if report.team_name else "all operators"
     prev = f", trend vs {report.previous.label}" if report.previous else ""
     table = Table(title=f"{report.rubric_id} · {report.period.label} · {scope}{prev}", title_justify="left")
-    table.add_column("operator")
+    table.add_column("operator", overflow="fold")
     for f in FIGURES:
-        table.add_column(f.title, justify="right")
-    table.add_column("promoters / passives / detractors", justify="right")
+        table.add_column(f.title, justify="right", overflow="fold")
+    table.add_column("promoters / passives / detractors", justify="right", overflow="fold")
     for card in report.operators:
         cells = []
         for f in FIGURES:
@@ -260,10 +361,10 @@ def report_table(report: ScorecardReport) -> Table:
 
 def criteria_table(report: ScorecardReport) -> Table:
     table = Table(title="pass rate per criterion (n/a left out; human overrides applied)", title_justify="left")
-    table.add_column("criterion")
+    table.add_column("criterion", overflow="fold")
     for card in report.operators:
-        table.add_column(card.operator_id, justify="right")
-    table.add_column("everyone", justify="right")
+        table.add_column(card.operator_id, justify="right", overflow="fold")
+    table.add_column("everyone", justify="right", overflow="fold")
     for cid in report.criteria:
         row = []
         for card in report.operators:
@@ -274,3 +375,8 @@ def criteria_table(report: ScorecardReport) -> Table:
             row.append(cell)
         table.add_row(cid, *row, fmt_value(report.team.value(f"pass:{cid}"), "{:.0%}"))
     return table
+
+
+def scorecard_tables(report: ScorecardReport) -> list[Table]:
+    """``qa scorecard``: the figures per operator, then the pass rate per criterion."""
+    return [report_table(report), criteria_table(report)]

@@ -53,6 +53,12 @@ class RubricError(QAError):
     http_status = 422
 
 
+class LexiconError(QAError):
+    """A lexicon file (number words, fillers, role cues, phantom phrases) is malformed."""
+
+    http_status = 500
+
+
 class NotFound(QAError):
     http_status = 404
 
@@ -69,5 +75,5 @@ class StateError(QAError):
 
 __all__ = [
     "QAError", "ConfigError", "RecordingError", "MetadataError", "TranscriptFormatError",
-    "ModelError", "StageError", "RubricError", "NotFound", "Forbidden", "StateError",
+    "ModelError", "StageError", "RubricError", "LexiconError", "NotFound", "Forbidden", "StateError",
 ]

@@ -5,8 +5,9 @@ They are plain frozen dataclasses like the stage types (``qa.core.types``); rows
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from qa.core.types import (
     CallFeatures,
@@ -34,6 +35,7 @@ class CallSummary:
     duration_s: float | None
     utterances: int
     external_id: str | None = None
+    superseded_by: str | None = None  # status "superseded": the call (a re-imported transcript) that replaced it
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,8 @@ class StoredCall:
     notes: tuple[str, ...]
     source_path: str
     asr_model: str | None
+    outcome: tuple[tuple[str, Any], ...] = ()  # an imported transcript's outcome (order_placed, nps_score)
+    labels: tuple[tuple[str, str], ...] = ()  # an imported transcript's gold labels (criterion, verdict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,3 +149,34 @@ class AuditEntry:
     entity: str
     entity_id: str
     details: dict
+
+
+@dataclass(frozen=True, slots=True)
+class CallDetail:
+    """One call as ``qa show`` and the web's call page present it."""
+
+    stored: StoredCall
+    scorecards: tuple[Scorecard, ...]  # the machine's, newest first
+    effective: Scorecard | None  # the newest machine scorecard with people's verdicts applied
+    human: tuple[HumanVerdict, ...]  # the people's verdicts in force (newest review/dispute verdict per criterion)
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationRoundInfo:
+    round_id: int
+    name: str
+    rubric_id: str
+    created_at: datetime
+    reviewers: tuple[str, ...]
+    labels: int  # the verdicts given in the round, superseded ones too
+
+
+@dataclass(frozen=True, slots=True)
+class LearnedModelInfo:
+    criterion_id: str
+    version: int
+    path: str
+    sha256: str
+    n_train: int
+    created_at: datetime
+    metrics: dict = field(default_factory=dict)

@@ -289,6 +289,7 @@ class Scorecard:
     section_scores: tuple[tuple[str, float | None], ...]
     total: float | None
     critical_failed: bool
+    critical_zeroes_total: bool = True  # the rubric's rule, stored with the card: a critical fail zeroes the total
     outcome: tuple[tuple[str, Any], ...] = ()
 
     def result(self, criterion_id: str) -> CriterionResult | None:

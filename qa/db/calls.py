@@ -22,23 +22,25 @@ from qa.core.records import (
     StoredCall,
 )
 from qa.core.types import (
-    CallFeatures,
     CallMetadata,
-    Diarization,
-    Direction,
     ImportedCall,
     ProcessedCall,
-    Role,
-    RoleAssignment,
-    RoleFeatures,
-    SpeakerTurn,
-    Transcript,
-    Utterance,
-    Word,
 )
 from qa.db import tables as t
-from qa.db.convert import add_features, add_transcript, call_summary, metadata_columns
+from qa.db.convert import (
+    add_features,
+    add_transcript,
+    audit_details,
+    call_summary,
+    failed_call_row,
+    imported_call_row,
+    operator_info,
+    processed_call_row,
+    stored_call,
+)
 from qa.db.engine import utcnow
+
+SUPERSEDED = "superseded"
 
 # ---------------------------------------------------------------- batches
 
@@ -85,7 +87,7 @@ def _ensure_operator(s: Session, metadata: CallMetadata) -> None:
 
 def list_operators(engine: Engine) -> list[OperatorInfo]:
     with Session(engine) as s:
-        return [OperatorInfo(o.id, o.name, o.team) for o in s.exec(select(t.Operator).order_by(t.Operator.id)).all()]
+        return [operator_info(o) for o in s.exec(select(t.Operator).order_by(t.Operator.id)).all()]
 
 
 def set_operator(engine: Engine, *, operator_id: str, name: str | None = None, team: str | None = None) -> OperatorInfo:
@@ -95,7 +97,7 @@ def set_operator(engine: Engine, *, operator_id: str, name: str | None = None, t
         row.name = name if name is not None else row.name
         row.team = team if team is not None else row.team
         s.add(row)
-        return OperatorInfo(row.id, row.name, row.team)
+        return operator_info(row)
 
 
 def _delete_call(s: Session, call_id: str) -> None:
@@ -110,12 +112,6 @@ def _delete_call(s: Session, call_id: str) -> None:
     s.flush()
 
 
-
-
-
-
-
-
 def save_processed(engine: Engine, *, call: ProcessedCall, batch_id: int | None) -> None:
     """Store a processed recording atomically (replacing an earlier failed attempt)."""
     call_id = call.recording.call_id
@@ -123,15 +119,7 @@ def save_processed(engine: Engine, *, call: ProcessedCall, batch_id: int | None)
     with Session(engine) as s, s.begin():
         _delete_call(s, call_id)
         _ensure_operator(s, call.metadata)
-        s.add(t.Call(
-            id=call_id, sha256=call.recording.sha256, source="audio", file_name=call.recording.path.name,
-            source_path=str(call.recording.path), status="done", batch_id=batch_id, mode=call.mode,
-            language=tr.language, language_probability=tr.language_probability, duration_s=round(call.duration_s, 3),
-            sample_rate_hz=call.sample_rate_hz, channels=call.channels, role_method=tr.role_assignment.method,
-            role_confidence=tr.role_assignment.confidence, asr_model=call.asr_model,
-            notes=json.dumps(list(call.notes), ensure_ascii=False) if call.notes else None,
-            processing_s=round(call.processing_s, 3), processed_at=utcnow(), **metadata_columns(call.metadata),
-        ))
+        s.add(processed_call_row(call, batch_id=batch_id, at=utcnow()))
         s.flush()
         add_transcript(s, call_id, tr)
         s.add_all(t.SpeakerTurn(call_id=call_id, speaker=x.speaker, start_s=x.start_s, end_s=x.end_s) for x in call.diarization.turns)
@@ -142,29 +130,33 @@ def save_failure(engine: Engine, *, call_id: str, sha256: str | None, path: Path
     """Record why a recording failed. A stored, successfully processed call is never touched."""
     with Session(engine) as s, s.begin():
         existing = s.get(t.Call, call_id)
-        if existing is not None and existing.status == "done":
+        if existing is not None and existing.status in ("done", SUPERSEDED):
             return
         _delete_call(s, call_id)
         _ensure_operator(s, metadata)
-        s.add(t.Call(
-            id=call_id, sha256=sha256, file_name=path.name, source_path=str(path), status="failed", error=reason,
-            batch_id=batch_id, processed_at=utcnow(), **metadata_columns(metadata),
-        ))
+        s.add(failed_call_row(call_id=call_id, sha256=sha256, path=path, reason=reason, batch_id=batch_id,
+                              metadata=metadata, at=utcnow()))
 
 
-def save_imported(engine: Engine, *, call: ImportedCall, call_id: str, batch_id: int | None) -> None:
+def current_versions(engine: Engine, *, external_id: str) -> list[str]:
+    """The stored, not superseded imported calls with this external id (a transcript's own ``call_id``)."""
+    with Session(engine) as s:
+        return list(s.exec(
+            select(t.Call.id).where(t.Call.external_id == external_id, t.Call.status != SUPERSEDED).order_by(t.Call.id)
+        ).all())
+
+
+def save_imported(
+    engine: Engine, *, call: ImportedCall, call_id: str, batch_id: int | None, supersedes: Iterable[str] = (),
+) -> None:
+    """Store an imported transcript atomically. ``supersedes``: earlier versions of the same external call
+    (a corrected transcript); they are kept, marked ``superseded`` with ``superseded_by`` this call, and
+    their human verdicts stay with them."""
     tr = call.transcript
     with Session(engine) as s, s.begin():
         _delete_call(s, call_id)
         _ensure_operator(s, call.metadata)
-        s.add(t.Call(
-            id=call_id, sha256=call.sha256, source="import", external_id=call.external_id,
-            file_name=call.source_path.name, source_path=str(call.source_path), status="done", batch_id=batch_id,
-            mode="import", language=tr.language, duration_s=call.duration_s, role_method=tr.role_assignment.method,
-            role_confidence=tr.role_assignment.confidence, processed_at=utcnow(),
-            notes=json.dumps({"outcome": dict(call.outcome)}, ensure_ascii=False) if call.outcome else None,
-            **metadata_columns(call.metadata),
-        ))
+        s.add(imported_call_row(call, call_id=call_id, batch_id=batch_id, at=utcnow()))
         s.flush()
         add_transcript(s, call_id, tr)
         add_features(s, call_id, call.features)
@@ -172,16 +164,28 @@ def save_imported(engine: Engine, *, call: ImportedCall, call_id: str, batch_id:
         s.add_all(
             t.HumanLabel(call_id=call_id, criterion_id=k, verdict=v, source="import", created_at=now) for k, v in call.labels
         )
+        for old_id in supersedes:
+            old = s.get(t.Call, old_id)
+            if old is None or old_id == call_id:
+                continue
+            previous = old.status
+            old.status, old.superseded_by = SUPERSEDED, call_id
+            s.add(old)
+            s.add(t.AuditEvent(at=now, actor="qa import-transcript", action="call.supersede", entity="call",
+                               entity_id=old_id, details=audit_details({
+                                   "superseded_by": call_id, "external_id": call.external_id,
+                                   "status": previous, "file": str(call.source_path)})))
 
 
 # ---------------------------------------------------------------- reading calls
 
 
-
 def list_calls(
     engine: Engine, *, operator: str | None = None, date_from: datetime | None = None, date_to: datetime | None = None,
-    status: str | None = None, limit: int | None = None,
+    status: str | None = None, limit: int | None = None, include_superseded: bool = False,
 ) -> list[CallSummary]:
+    """Stored calls, oldest first. Superseded calls (replaced by a re-imported transcript) are left out
+    unless ``include_superseded`` or ``status="superseded"``."""
     counts = select(t.Utterance.call_id, func.count(t.Utterance.id).label("n")).group_by(t.Utterance.call_id).subquery()
     query = select(t.Call, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.call_id == t.Call.id)
     if operator:
@@ -192,6 +196,8 @@ def list_calls(
         query = query.where(t.Call.started_at < date_to)
     if status:
         query = query.where(t.Call.status == status)
+    elif not include_superseded:
+        query = query.where(t.Call.status != SUPERSEDED)
     query = query.order_by(t.Call.started_at.is_(None), t.Call.started_at, t.Call.file_name, t.Call.id)
     if limit:
         query = query.limit(limit)
@@ -200,15 +206,21 @@ def list_calls(
 
 
 def resolve_call(engine: Engine, *, ref: str) -> str:
-    """A call id, an imported call's own id, or the recording's file name -> call id."""
+    """A call id, an imported call's own id, or the recording's file name -> call id.
+    When a name matches a call and the versions it replaced, the current version wins."""
     with Session(engine) as s:
         if s.get(t.Call, ref) is not None:
             return ref
         name = Path(ref).name
         rows = s.exec(
-            select(t.Call.id).where(or_(t.Call.external_id == ref, t.Call.file_name == name, t.Call.id.startswith(ref) if len(ref) >= 6 else False))
+            select(t.Call.id, t.Call.status).where(
+                or_(t.Call.external_id == ref, t.Call.file_name == name, t.Call.id.startswith(ref) if len(ref) >= 6 else False)
+            )
         ).all()
-    unique = sorted(set(rows))
+    unique = sorted({cid for cid, _ in rows})
+    current = sorted({cid for cid, status in rows if status != SUPERSEDED})
+    if len(unique) > 1 and len(current) == 1:
+        return current[0]
     if not unique:
         raise NotFound(f"No call '{ref}'. Use an id or file name listed by `qa calls`.")
     if len(unique) > 1:
@@ -222,56 +234,50 @@ def load_call(engine: Engine, *, call_id: str) -> StoredCall:
         if row is None:
             raise NotFound(f"No call '{call_id}'. Use an id or file name listed by `qa calls`.")
         utt_rows = s.exec(select(t.Utterance).where(t.Utterance.call_id == call_id).order_by(t.Utterance.idx)).all()
-        words_by_utt: dict[int, list[Word]] = {}
-        if utt_rows:
-            for w in s.exec(
-                select(t.Word).where(t.Word.utterance_id.in_([u.id for u in utt_rows])).order_by(t.Word.utterance_id, t.Word.idx)
-            ).all():
-                words_by_utt.setdefault(w.utterance_id, []).append(Word(w.start_s, w.end_s, w.text, w.probability))
-        turns = s.exec(select(t.SpeakerTurn).where(t.SpeakerTurn.call_id == call_id).order_by(t.SpeakerTurn.start_s)).all()
-        cm = s.get(t.CallMetrics, call_id)
-        rms = s.exec(select(t.RoleMetrics).where(t.RoleMetrics.call_id == call_id).order_by(t.RoleMetrics.role)).all()
-        utterances = tuple(
-            Utterance(Role(u.role), u.speaker, u.start_s, u.end_s, u.text, tuple(words_by_utt.get(u.id, ())))
-            for u in utt_rows
+        words = s.exec(
+            select(t.Word).where(t.Word.utterance_id.in_([u.id for u in utt_rows])).order_by(t.Word.utterance_id, t.Word.idx)
+        ).all() if utt_rows else []
+        return stored_call(
+            row, utterances=utt_rows, words=words,
+            turns=s.exec(select(t.SpeakerTurn).where(t.SpeakerTurn.call_id == call_id).order_by(t.SpeakerTurn.start_s)).all(),
+            metrics=s.get(t.CallMetrics, call_id),
+            role_metrics=s.exec(select(t.RoleMetrics).where(t.RoleMetrics.call_id == call_id).order_by(t.RoleMetrics.role)).all(),
+            operator=s.get(t.Operator, row.operator_id) if row.operator_id else None,
+            labels=s.exec(select(t.HumanLabel).where(t.HumanLabel.call_id == call_id, t.HumanLabel.source == "import")).all(),
         )
-        speaker_roles = tuple(sorted({(u.speaker, u.role) for u in utterances}))
-        transcript = Transcript(
-            language=row.language or "", utterances=utterances,
-            role_assignment=RoleAssignment(roles=speaker_roles, confidence=row.role_confidence or 0.0, method=row.role_method or ""),
-            language_probability=row.language_probability,
-        )
-        features = None
-        if cm is not None:
-            features = CallFeatures(
-                duration_s=cm.duration_s, talk_s=cm.talk_s, talk_listen_ratio=cm.talk_listen_ratio,
-                silence_total_s=cm.silence_total_s, silence_longest_s=cm.silence_longest_s, overtalk_s=cm.overtalk_s,
-                roles=tuple(
-                    RoleFeatures(
-                        role=Role(r.role), talk_s=r.talk_s, talk_ratio=r.talk_ratio, turns=r.turns, words=r.words,
-                        speech_rate_wpm=r.speech_rate_wpm, interruptions=r.interruptions,
-                        response_latency_mean_s=r.response_latency_mean_s, response_latency_max_s=r.response_latency_max_s,
-                        loudness_dbfs=r.loudness_dbfs,
-                    )
-                    for r in rms
-                ),
-            )
-        notes = row.notes
-        metadata = CallMetadata(
-            operator_id=row.operator_id, started_at=row.started_at,
-            direction=Direction(row.direction) if row.direction else None, phone=row.phone, order_id=row.order_id,
-            extra=tuple(sorted(json.loads(row.extra).items())) if row.extra else (),
-        )
-        return StoredCall(
-            summary=call_summary(row, len(utterances)), metadata=metadata, transcript=transcript,
-            diarization=Diarization(
-                tuple(SpeakerTurn(x.speaker, x.start_s, x.end_s) for x in turns),
-                method={"stereo": "channels", "mono": "pyannote"}.get(row.mode or "", row.mode or ""),
-            ),
-            features=features,
-            notes=tuple(json.loads(notes)) if notes and notes.startswith("[") else (),
-            source_path=row.source_path, asr_model=row.asr_model,
-        )
+
+
+def update_metadata(
+    engine: Engine, *, call_id: str, actor: str, operator_id: str | None = None, started_at: datetime | None = None,
+    team: str | None = None,
+) -> CallSummary:
+    """Set a call's operator and/or start time, and the operator's team, with an audit entry (old and new values).
+    The rules (what may change, the messages) are :func:`qa.review.calls.set_call_metadata`'s."""
+    with Session(engine) as s, s.begin():
+        row = s.get(t.Call, call_id)
+        if row is None:
+            raise NotFound(f"No call '{call_id}'. Use an id or file name listed by `qa calls`.")
+        now = utcnow()
+        old_operator = s.get(t.Operator, row.operator_id) if row.operator_id else None
+        old = {"operator": row.operator_id, "started_at": row.started_at, "team": old_operator.team if old_operator else None}
+        if operator_id is not None and operator_id != row.operator_id:
+            if s.get(t.Operator, operator_id) is None:
+                s.add(t.Operator(id=operator_id, created_at=now))
+                s.flush()
+            row.operator_id = operator_id
+        if started_at is not None:
+            row.started_at = started_at
+        operator = s.get(t.Operator, row.operator_id) if row.operator_id else None
+        if team is not None and operator is not None:
+            operator.team = team
+            s.add(operator)
+        s.add(row)
+        new = {"operator": row.operator_id, "started_at": row.started_at, "team": operator.team if operator else None}
+        s.add(t.AuditEvent(at=now, actor=actor, action="call.metadata", entity="call", entity_id=call_id,
+                           details=audit_details({"old": old, "new": new})))
+        s.flush()
+        n = s.exec(select(func.count(t.Utterance.id)).where(t.Utterance.call_id == call_id)).one()
+        return call_summary(row, int(n))
 
 
 def table_counts(engine: Engine) -> dict[str, int]:
@@ -282,40 +288,7 @@ def table_counts(engine: Engine) -> dict[str, int]:
         }
 
 
-# ---------------------------------------------------------------- scorecards
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def call_ids(engine: Engine, *, status: str = "done") -> list[str]:
+    """Ids of the calls with this status (``done``: the current, successfully stored ones)."""
     with Session(engine) as s:
         return list(s.exec(select(t.Call.id).where(t.Call.status == status).order_by(t.Call.id)).all())
-
-
-# ---------------------------------------------------------------- audit, human labels, learned models
-
-
-
-
-
-
-
-

@@ -15,7 +15,9 @@ MYSTERY_KEY = "mystery_campaign"
 def mystery_calls(engine: Engine, *, operator_id: str, campaign: str | None = None) -> dict[str, str]:
     """call id -> mystery-shopper campaign, for calls whose metadata has a ``mystery_campaign`` column."""
     with Session(engine) as s:
-        rows = s.exec(select(t.Call.id, t.Call.extra).where(t.Call.operator_id == operator_id, t.Call.extra.is_not(None))).all()
+        rows = s.exec(select(t.Call.id, t.Call.extra).where(
+            t.Call.operator_id == operator_id, t.Call.extra.is_not(None), t.Call.status == "done"
+        )).all()
     out = {}
     for call_id, extra in rows:
         name = json.loads(extra).get(MYSTERY_KEY)

@@ -13,14 +13,21 @@ from sqlmodel import Session, select
 from qa.core.errors import NotFound
 from qa.core.records import (
     AuditEntry,
-    Comment,
+    CalibrationRoundInfo,
     DisputeInfo,
     HumanVerdict,
     ReviewInfo,
 )
 from qa.core.types import Verdict
 from qa.db import tables as t
-from qa.db.convert import human_verdict
+from qa.db.convert import (
+    audit_details,
+    audit_entry,
+    calibration_round_info,
+    dispute_info,
+    human_verdict,
+    review_info,
+)
 from qa.db.engine import utcnow
 
 OVERRIDING_SOURCES = ("review", "dispute")
@@ -48,16 +55,19 @@ def overrides_for(engine: Engine, *, call_id: str) -> list[HumanVerdict]:
 def add_audit(s: Session, *, actor: str, action: str, entity: str, entity_id, details: dict, at: datetime) -> None:
     """Append an audit event inside the caller's transaction."""
     s.add(t.AuditEvent(at=at, actor=actor, action=action, entity=entity, entity_id=str(entity_id),
-                       details=json.dumps(details, ensure_ascii=False, default=str)))
+                       details=audit_details(details)))
 
 
 def human_labels(engine: Engine) -> dict[str, dict[str, str]]:
-    """call id -> criterion -> the newest human verdict from imports, reviews and disputes (not calibration)."""
+    """call id -> criterion -> the newest human verdict from imports, reviews and disputes (not calibration),
+    on current calls (a superseded call keeps its verdicts, but they describe a transcript no longer in use)."""
     out: dict[str, dict[str, str]] = {}
     with Session(engine) as s:
         rows = s.exec(
             select(t.HumanLabel.call_id, t.HumanLabel.criterion_id, t.HumanLabel.verdict)
-            .where(t.HumanLabel.source.in_(("import", *OVERRIDING_SOURCES))).order_by(t.HumanLabel.id)
+            .join(t.Call, t.Call.id == t.HumanLabel.call_id)
+            .where(t.HumanLabel.source.in_(("import", *OVERRIDING_SOURCES)), t.Call.status == "done")
+            .order_by(t.HumanLabel.id)
         ).all()
     for call_id, criterion_id, verdict in rows:
         out.setdefault(call_id, {})[criterion_id] = verdict
@@ -164,13 +174,6 @@ def add_override(
 # ---------------------------------------------------------------- disputes
 
 
-def _dispute(row: t.Dispute) -> DisputeInfo:
-    return DisputeInfo(
-        row.id, row.session_id, row.call_id, row.criterion_id, row.operator_id, Verdict(row.disputed_verdict),
-        Verdict(row.claimed_verdict), row.reason, row.status, row.opened_at, row.resolved_by, row.resolution, row.resolved_at,
-    )
-
-
 def open_dispute(
     engine: Engine, *, session_id: int, call_id: str, criterion_id: str, operator_id: str, disputed: Verdict,
     claimed: Verdict, reason: str,
@@ -184,7 +187,7 @@ def open_dispute(
         add_audit(s, actor=operator_id, action="dispute.open", entity="review", entity_id=session_id, at=now,
                details={"dispute": row.id, "call": call_id, "criterion": criterion_id, "disputed": disputed.value,
                         "claimed": claimed.value, "reason": reason})
-        return _dispute(row)
+        return dispute_info(row)
 
 
 def get_dispute(engine: Engine, *, dispute_id: int) -> DisputeInfo:
@@ -192,7 +195,7 @@ def get_dispute(engine: Engine, *, dispute_id: int) -> DisputeInfo:
         row = s.get(t.Dispute, dispute_id)
         if row is None:
             raise NotFound(f"no dispute {dispute_id}; `qa review show SESSION` lists a session's disputes")
-        return _dispute(row)
+        return dispute_info(row)
 
 
 def resolve_dispute(engine: Engine, *, dispute_id: int, author: str, overturn: bool, note: str, machine_verdict: str) -> DisputeInfo:
@@ -210,7 +213,7 @@ def resolve_dispute(engine: Engine, *, dispute_id: int, author: str, overturn: b
         s.add(row)
         add_audit(s, actor=author, action="dispute.resolve", entity="review", entity_id=row.session_id, at=now,
                details={"dispute": row.id, "decision": row.status, "note": note, "label": label.id if label else None})
-        return _dispute(row)
+        return dispute_info(row)
 
 
 # ---------------------------------------------------------------- reading
@@ -223,14 +226,7 @@ def get_session(engine: Engine, *, session_id: int) -> ReviewInfo:
         comments = s.exec(select(t.ReviewComment).where(t.ReviewComment.session_id == session_id).order_by(t.ReviewComment.id)).all()
         labels = s.exec(select(t.HumanLabel).where(t.HumanLabel.review_id == session_id).order_by(t.HumanLabel.id)).all()
         disputes = s.exec(select(t.Dispute).where(t.Dispute.session_id == session_id).order_by(t.Dispute.id)).all()
-        return ReviewInfo(
-            session_id=row.id, operator_id=row.operator_id, reviewer=row.reviewer, status=row.status, rubric_id=row.rubric_id,
-            pick=json.loads(row.pick), opened_at=row.opened_at, items=tuple((i.call_id, i.why) for i in items),
-            comments=tuple(Comment(c.id, c.call_id, c.utterance_idx, c.at_s, c.author, c.text, c.created_at) for c in comments),
-            overrides=tuple(human_verdict(label) for label in labels), disputes=tuple(_dispute(d) for d in disputes),
-            closed_at=row.closed_at, summary=row.summary, actions=tuple(a for a in (row.actions or "").splitlines() if a),
-            acknowledged_at=row.acknowledged_at,
-        )
+        return review_info(row, items=items, comments=comments, labels=labels, disputes=disputes)
 
 
 def list_sessions(engine: Engine, *, operator_id: str | None = None) -> list[ReviewInfo]:
@@ -247,7 +243,7 @@ def audit_trail(engine: Engine, *, entity: str, entity_id) -> list[AuditEntry]:
         rows = s.exec(
             select(t.AuditEvent).where(t.AuditEvent.entity == entity, t.AuditEvent.entity_id == str(entity_id)).order_by(t.AuditEvent.id)
         ).all()
-        return [AuditEntry(r.at, r.actor, r.action, r.entity, r.entity_id, json.loads(r.details)) for r in rows]
+        return [audit_entry(r) for r in rows]
 
 
 # ---------------------------------------------------------------- calibration
@@ -258,7 +254,7 @@ def calibration_round(engine: Engine, *, name: str, rubric_id: str, create: bool
         row = s.exec(select(t.CalibrationRound).where(t.CalibrationRound.name == name)).first()
         if row is None:
             if not create:
-                raise NotFound(f"no calibration round {name!r}; `qa calibrate add --round {name} ...` starts one")
+                raise NotFound(f"no calibration round {name!r}; `qa calibrate add {name} SHEET.csv --reviewer R` starts one")
             row = t.CalibrationRound(name=name, rubric_id=rubric_id, created_at=utcnow())
             s.add(row)
             s.flush()
@@ -287,3 +283,13 @@ def calibration_labels(engine: Engine, *, calibration_id: int) -> list[HumanVerd
         rows = s.exec(select(t.HumanLabel).where(t.HumanLabel.calibration_id == calibration_id).order_by(t.HumanLabel.id)).all()
         newest = {(r.author, r.call_id, r.criterion_id): r for r in rows}
         return [human_verdict(r) for r in newest.values()]
+
+
+def list_calibration_rounds(engine: Engine) -> list[CalibrationRoundInfo]:
+    """Every calibration round, oldest first, with its reviewers and how many verdicts they gave."""
+    with Session(engine) as s:
+        rounds = s.exec(select(t.CalibrationRound).order_by(t.CalibrationRound.id)).all()
+        labels: dict[int, list[t.HumanLabel]] = {}
+        for label in s.exec(select(t.HumanLabel).where(t.HumanLabel.calibration_id.is_not(None))).all():
+            labels.setdefault(label.calibration_id, []).append(label)
+        return [calibration_round_info(r, labels.get(r.id, [])) for r in rounds]

@@ -17,10 +17,13 @@ from sqlalchemy.engine import Engine
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine, rubrics_dir: Path | None = None) -> Config:
+    """``rubrics_dir``: where revision 0004 looks for the rubric files of stored scorecards (default rubrics/)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
+    if rubrics_dir is not None:
+        config.attributes["rubrics_dir"] = Path(rubrics_dir)
     return config
 
 
@@ -33,7 +36,7 @@ def head_revision(engine: Engine) -> str | None:
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head", *, rubrics_dir: Path | None = None) -> None:
     if revision == "head" and current_revision(engine) == head_revision(engine):
         return
-    command.upgrade(alembic_config(engine), revision)
+    command.upgrade(alembic_config(engine, rubrics_dir), revision)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
@@ -16,7 +14,7 @@ from qa.core.types import (
     Scorecard,
 )
 from qa.db import tables as t
-from qa.db.convert import scorecard
+from qa.db.convert import add_scorecard, scorecard
 from qa.db.engine import utcnow
 from qa.db.human import current_overrides
 
@@ -32,22 +30,7 @@ def save_scorecard(engine: Engine, *, call_id: str, card: Scorecard) -> bool:
         ).first()
         if exists is not None:
             return False
-        row = t.Scorecard(
-            call_id=call_id, rubric_id=card.rubric_id, rubric_version=card.rubric_version, rubric_hash=card.rubric_hash,
-            language=card.language, total=card.total, critical_failed=card.critical_failed,
-            section_scores=json.dumps(dict(card.section_scores)), outcome=json.dumps(dict(card.outcome), ensure_ascii=False),
-            created_at=utcnow(),
-        )
-        s.add(row)
-        s.flush()
-        s.add_all(
-            t.CriterionVerdict(
-                scorecard_id=row.id, criterion_id=r.criterion_id, section_id=r.section_id, verdict=r.verdict.value,
-                reason=r.reason, confidence=r.confidence, weight=r.weight, critical=r.critical,
-                evidence=json.dumps([asdict(e) for e in r.evidence], ensure_ascii=False),
-            )
-            for r in card.results
-        )
+        add_scorecard(s, call_id, card, utcnow())
         return True
 
 
@@ -60,16 +43,17 @@ def load_scorecards(engine: Engine, *, call_id: str) -> list[Scorecard]:
 
 def call_scores(
     engine: Engine, *, rubric_id: str, start: datetime | None = None, end: datetime | None = None,
-    operator_ids: list[str] | None = None, call_ids: list[str] | None = None,
+    operator_ids: list[str] | None = None, call_ids: list[str] | None = None, include_superseded: bool = False,
 ) -> list[CallScore]:
     """Scored calls with an operator and a start time in [start, end): the newest
-    scorecard of ``rubric_id`` (highest version) and the human overrides."""
+    scorecard of ``rubric_id`` (highest version) and the human overrides. Calls replaced by a
+    re-imported transcript are left out unless ``include_superseded`` (a past review session's calls)."""
     with Session(engine) as s:
         q = (
             select(t.Call, t.Operator, t.CallMetrics)
             .join(t.Operator, t.Operator.id == t.Call.operator_id)
             .join(t.CallMetrics, t.CallMetrics.call_id == t.Call.id, isouter=True)
-            .where(t.Call.status == "done", t.Call.started_at.is_not(None))
+            .where(t.Call.status.in_(("done", "superseded") if include_superseded else ("done",)), t.Call.started_at.is_not(None))
         )
         if start is not None:
             q = q.where(t.Call.started_at >= start)
@@ -111,3 +95,17 @@ def call_scores(
             for call, op, metrics in rows
             if call.id in cards
         ]
+
+
+def rubric_criteria(engine: Engine, *, rubric_id: str) -> list[str]:
+    """The criterion ids of the newest stored version of ``rubric_id`` (empty when nothing is scored with it)."""
+    with Session(engine) as s:
+        card_id = s.exec(
+            select(t.Scorecard.id).where(t.Scorecard.rubric_id == rubric_id)
+            .order_by(t.Scorecard.rubric_version.desc(), t.Scorecard.id.desc())
+        ).first()
+        if card_id is None:
+            return []
+        return list(s.exec(
+            select(t.CriterionVerdict.criterion_id).where(t.CriterionVerdict.scorecard_id == card_id).order_by(t.CriterionVerdict.id)
+        ).all())

@@ -50,8 +50,9 @@ class Call(SQLModel, table=True):
     external_id: str | None = Field(default=None, index=True)  # call id from an imported transcript
     file_name: str = Field(index=True)
     source_path: str
-    status: str = "done"  # done | failed
+    status: str = "done"  # done | failed | superseded (a re-imported transcript replaced it)
     error: str | None = None
+    superseded_by: str | None = None  # the id of the call that replaced this one (same external id, new content)
     batch_id: int | None = Field(default=None, foreign_key="batch.id")
     operator_id: str | None = Field(default=None, foreign_key="operator.id")
     started_at: datetime | None = Field(default=None, sa_type=DateTime)
@@ -169,6 +170,7 @@ class Scorecard(SQLModel, table=True):
     language: str
     total: float | None = None
     critical_failed: bool = False
+    critical_zeroes_total: bool = True  # the rubric's rule when scored; corrected totals use it, never today's file
     section_scores: str = Field(sa_column=Column(Text, nullable=False))  # JSON {section: score|null}
     outcome: str = Field(sa_column=Column(Text, nullable=False))  # JSON {order_placed, nps_score}
     created_at: datetime = Field(sa_type=DateTime)

@@ -1,29 +1,56 @@
-"""Batches of recordings: find files, skip what is stored, process the rest, store each call in one transaction.
+"""Batches of recordings: plan → execute → store.
 
-A file that fails is recorded with its reason and the batch goes on; Ctrl-C marks the batch interrupted.
+* :func:`plan` finds the files, hashes each (content hash → call id), reads its metadata and decides what
+  happens to it: processed, skipped (already stored, or the same recording twice in the batch) or failed
+  (unreadable). It writes nothing.
+* An :class:`~qa.pipeline.executors.Executor` computes the files to process (here, or on workers) and yields
+  one result per file; it never touches the database.
+* :func:`process_batch` stores each call in one transaction as its result arrives, so an interrupted batch
+  re-run gives the same rows as an uninterrupted one.
+
+A file that fails is recorded with its reason and the batch goes on; a storage or model error stops it;
+Ctrl-C marks the batch interrupted.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from qa.core.errors import ModelError, QAError, StageError
+from qa.core.hooks import (
+    BatchDone,
+    BatchStarted,
+    FileDone,
+    FileStarted,
+    Hook,
+    StageStarted,
+    ignore,
+)
 from qa.core.types import CallMetadata, call_id_for
 from qa.db import calls
-from qa.ingest.audio import decode
 from qa.ingest.recordings import find_recordings, identify
-from qa.pipeline.processor import SAMPLE_RATE_HZ, CallProcessor, Hook
+from qa.pipeline.executors import (
+    Executor,
+    Failed,
+    ItemResult,
+    LocalExecutor,
+    PlannedFile,
+    failure_reason,
+)
+from qa.pipeline.processor import CallProcessor
 from qa.pipeline.rescore import score_and_store
 
-log = logging.getLogger(__name__)
+__all__ = ["BatchPlan", "BatchReport", "FileOutcome", "MetadataFor", "StorageError", "no_metadata", "plan", "process_batch"]
 
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +62,9 @@ class FileOutcome:
     audio_s: float = 0.0
     wall_s: float = 0.0
     warnings: tuple[str, ...] = ()
+
+    def event(self) -> FileDone:
+        return FileDone(self.path, self.status, self.call_id, self.reason, self.audio_s, self.wall_s)
 
 
 @dataclass(slots=True)
@@ -72,36 +102,92 @@ class StorageError(StageError):
 MetadataFor = Callable[[Path], tuple[CallMetadata, tuple[str, ...]]]
 
 
+def no_metadata(path: Path) -> tuple[CallMetadata, tuple[str, ...]]:
+    return CallMetadata(), ()
+
+
+@dataclass(frozen=True, slots=True)
+class BatchPlan:
+    files: tuple[PlannedFile, ...]  # every candidate, in input order
+    ignored: tuple[Path, ...]  # found in folders but not recordings
+
+    @property
+    def todo(self) -> list[PlannedFile]:
+        return [f for f in self.files if f.todo]
+
+
+def plan(engine: Engine, paths: Sequence[Path], *, metadata_for: MetadataFor = no_metadata, hook: Hook | None = None) -> BatchPlan:
+    """Find and identify the files of a batch and decide, per file, what happens to it (reads the database only)."""
+    files, ignored = find_recordings(list(paths))
+    (hook or ignore)(BatchStarted(total=len(files), ignored=len(ignored)))
+    first_of: dict[str, Path] = {}
+    planned = []
+    for index, path in enumerate(files):
+        item = _plan_one(engine, index, path, metadata_for)
+        if item.todo and item.recording is not None:
+            first = first_of.setdefault(item.recording.call_id, path)
+            if first != path:
+                item = replace(item, skip=f"same recording as {first.name}, earlier in this batch")
+        planned.append(item)
+    return BatchPlan(tuple(planned), tuple(ignored))
+
+
+def _plan_one(engine: Engine, index: int, path: Path, metadata_for: MetadataFor) -> PlannedFile:
+    metadata, warnings = CallMetadata(), ()
+    try:
+        metadata, warnings = metadata_for(path)
+        recording = identify(path)
+    except ModelError:
+        raise
+    except Exception as exc:
+        return PlannedFile(index, path, None, metadata, warnings, failure=failure_reason(exc, path))
+    try:
+        stored = calls.call_status(engine, call_id=recording.call_id) == "done"
+    except OperationalError as exc:
+        raise StorageError(f"cannot read the database: {exc.orig or exc}. Fix QA_DB_URL and re-run.") from exc
+    return PlannedFile(index, path, recording, metadata, warnings, skip="already processed" if stored else None)
+
+
 def process_batch(
     engine: Engine,
     paths: Sequence[Path],
     *,
     processor: CallProcessor,
-    metadata_for: MetadataFor = lambda p: (CallMetadata(), ()),
+    metadata_for: MetadataFor = no_metadata,
     rubric=None,
     hook: Hook | None = None,
+    executor: Executor | None = None,
 ) -> BatchReport:
     """Process files and folders; skip what is stored, record what fails, go on.
 
-    Each call is stored in one transaction when it is complete, so an
-    interrupted batch re-run gives the same rows as an uninterrupted one.
-    KeyboardInterrupt is re-raised after the batch row is marked interrupted.
+    ``executor`` computes the calls (default: :class:`LocalExecutor`, in this process); each call is stored
+    in one transaction when it is complete. StorageError and ModelError stop the batch (status ``aborted``);
+    KeyboardInterrupt is re-raised after the batch row is marked ``interrupted``.
     """
-    emit = hook or (lambda *a, **k: None)
-    files, ignored = find_recordings(list(paths))
+    emit = hook or ignore
+    executor = executor or LocalExecutor()
     try:
         batch_id = calls.start_batch(engine, inputs=[str(p) for p in paths])
     except OperationalError as exc:
         raise StorageError(f"cannot write to the database: {exc.orig or exc}. Free disk space or fix QA_DB_URL.") from exc
-    report = BatchReport(batch_id=batch_id, ignored=ignored)
+    report = BatchReport(batch_id=batch_id)
+    position: dict[Path, int] = {}
     started = time.perf_counter()
-    emit("batch_start", total=len(files), ignored=len(ignored))
+
+    def done(outcome: FileOutcome) -> None:
+        report.outcomes.append(outcome)
+        emit(outcome.event())
+
     try:
-        for index, path in enumerate(files):
-            emit("file_start", path=path, index=index)
-            outcome = _process_one(engine, path, processor, metadata_for, batch_id, emit, rubric)
-            report.outcomes.append(outcome)
-            emit("file_done", outcome=outcome)
+        batch = plan(engine, paths, metadata_for=metadata_for, hook=emit)
+        report.ignored = list(batch.ignored)
+        position = {item.path: item.index for item in batch.files}
+        for item in batch.files:
+            if not item.todo:
+                emit(FileStarted(item.path, item.index))
+                done(_safely(engine, item, batch_id, lambda: _store_planned(engine, item, batch_id, rubric, emit)))
+        for result in executor.execute(batch.todo, processor=processor, hook=emit):
+            done(_safely(engine, result.item, batch_id, lambda: _store_result(engine, result, batch_id, rubric, emit)))
         report.status = "finished"
     except KeyboardInterrupt:
         report.status = "interrupted"
@@ -110,6 +196,7 @@ def process_batch(
         report.status = "aborted"
         raise
     finally:
+        report.outcomes.sort(key=lambda o: position.get(o.path, 0))
         report.wall_s = time.perf_counter() - started
         try:
             calls.finish_batch(
@@ -118,58 +205,76 @@ def process_batch(
             )
         except OperationalError:
             log.warning("could not record the batch summary (database unavailable)")
-        emit("batch_end", report=report)
+        emit(BatchDone(
+            batch_id, report.status, report.count("processed"), report.count("skipped"), report.count("failed"),
+            report.audio_s, report.wall_s,
+        ))
     return report
 
 
-def _process_one(engine: Engine, path: Path, processor: CallProcessor, metadata_for: MetadataFor, batch_id: int, emit: Hook, rubric) -> FileOutcome:
+def _safely(engine: Engine, item: PlannedFile, batch_id: int, store: Callable[[], FileOutcome]) -> FileOutcome:
+    """Store one file's outcome; if scoring it fails, that file is failed (the stored call stays) and the batch goes on."""
     t0 = time.perf_counter()
-    warnings: tuple[str, ...] = ()
-    metadata = CallMetadata()
-    call_id: str | None = None
-    sha: str | None = None
     try:
-        metadata, warnings = metadata_for(path)
-        recording = identify(path)
-        call_id, sha = recording.call_id, recording.sha256
-        if calls.call_status(engine, call_id=call_id) == "done":
-            if rubric is not None:  # stored before scoring existed, or with another rubric version
-                stored = calls.load_call(engine, call_id=call_id)
-                score_and_store(engine, call_id, stored.transcript, stored.features, rubric)
-            return FileOutcome(path, "skipped", call_id, "already processed", warnings=warnings)
-        emit("stage", name="decode")
-        audio = decode(path, sample_rate_hz=SAMPLE_RATE_HZ, max_duration_s=processor.options.max_duration_s)
-        call = processor(recording, audio, metadata, hook=emit)
-        emit("stage", name="store")
-        try:
-            calls.save_processed(engine, call=call, batch_id=batch_id)
-            if rubric is not None:
-                emit("stage", name="score")
-                score_and_store(engine, call_id, call.transcript, call.features, rubric)
-        except OperationalError as exc:
-            raise StorageError(
-                f"could not store {path.name}: {exc.orig or exc}. Free disk space or fix the database, then re-run: "
-                "finished calls are kept and will be skipped."
-            ) from exc
-        return FileOutcome(path, "processed", call_id, audio_s=call.duration_s, wall_s=time.perf_counter() - t0, warnings=warnings)
+        return store()
     except (StorageError, ModelError):
         raise
-    except QAError as exc:
-        reason = str(exc)
-    except MemoryError:
-        reason = "ran out of memory decoding or processing this recording (split it or raise QA_MAX_DURATION_S limits)"
-    except Exception as exc:  # a stage crashed on this file: record it, keep the batch going
-        log.exception("stage failed on %s", path)
-        reason = f"internal error in processing ({type(exc).__name__}: {exc}); the file was skipped"
-    call_id = call_id or call_id_for(_path_key(path))
+    except Exception as exc:
+        return _store_failure(engine, item, failure_reason(exc, item.path), time.perf_counter() - t0, batch_id)
+
+
+def _store_planned(engine: Engine, item: PlannedFile, batch_id: int, rubric, emit: Hook) -> FileOutcome:
+    """A file decided at planning: skipped (scored now if ``rubric`` has not scored it yet) or failed."""
+    if item.failure is not None:
+        return _store_failure(engine, item, item.failure, 0.0, batch_id)
+    assert item.recording is not None
+    call_id = item.recording.call_id
+    if rubric is not None and item.skip == "already processed":  # stored before scoring, or with another rubric version
+        emit(StageStarted("score"))
+        stored = calls.load_call(engine, call_id=call_id)
+        _storing(item.path, lambda: score_and_store(engine, call_id, stored.transcript, stored.features, rubric))
+    return FileOutcome(item.path, "skipped", call_id, item.skip, warnings=item.warnings)
+
+
+def _store_result(engine: Engine, result: ItemResult, batch_id: int, rubric, emit: Hook) -> FileOutcome:
+    item = result.item
+    if isinstance(result, Failed):
+        return _store_failure(engine, item, result.reason, result.wall_s, batch_id)
+    t0 = time.perf_counter()
+    call = result.call
+    call_id = call.recording.call_id
+
+    def store() -> None:
+        emit(StageStarted("store"))
+        calls.save_processed(engine, call=call, batch_id=batch_id)
+        if rubric is not None:
+            emit(StageStarted("score"))
+            score_and_store(engine, call_id, call.transcript, call.features, rubric)
+
+    _storing(item.path, store)
+    wall_s = result.wall_s + time.perf_counter() - t0
+    return FileOutcome(item.path, "processed", call_id, audio_s=call.duration_s, wall_s=wall_s, warnings=item.warnings)
+
+
+def _storing(path: Path, write: Callable[[], object]) -> None:
     try:
-        calls.save_failure(engine, call_id=call_id, sha256=sha, path=path, reason=reason, batch_id=batch_id, metadata=metadata)
+        write()
     except OperationalError as exc:
-        raise StorageError(f"could not record the failure of {path.name}: {exc.orig or exc}") from exc
-    return FileOutcome(path, "failed", call_id, reason, wall_s=time.perf_counter() - t0, warnings=warnings)
+        raise StorageError(
+            f"could not store {path.name}: {exc.orig or exc}. Free disk space or fix the database, then re-run: "
+            "finished calls are kept and will be skipped."
+        ) from exc
+
+
+def _store_failure(engine: Engine, item: PlannedFile, reason: str, wall_s: float, batch_id: int) -> FileOutcome:
+    call_id = item.recording.call_id if item.recording else call_id_for(_path_key(item.path))
+    sha = item.recording.sha256 if item.recording else None
+    try:
+        calls.save_failure(engine, call_id=call_id, sha256=sha, path=item.path, reason=reason, batch_id=batch_id, metadata=item.metadata)
+    except OperationalError as exc:
+        raise StorageError(f"could not record the failure of {item.path.name}: {exc.orig or exc}") from exc
+    return FileOutcome(item.path, "failed", call_id, reason, wall_s=wall_s, warnings=item.warnings)
 
 
 def _path_key(path: Path) -> str:
-    import hashlib
-
     return hashlib.sha256(("unreadable:" + str(path.resolve())).encode()).hexdigest()

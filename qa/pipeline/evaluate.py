@@ -1,4 +1,8 @@
-"""`qa eval`: score labeled transcripts and compare with their gold labels."""
+"""`qa eval`: score labeled calls and compare with their gold labels.
+
+A folder holds either labeled interchange JSON files (scored as they are) or one folder per call with
+``transcript.json`` (the labels) and ``stereo.flac``/``mono.flac`` (run through the whole pipeline).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.core.errors import ConfigError
 from qa.core.types import CallMetadata, Scorecard
 from qa.ingest.audio import decode
 from qa.ingest.recordings import identify
@@ -68,25 +73,10 @@ def compare(scored: list[tuple[str, dict[str, str], Scorecard]]) -> dict[str, Cr
     return reports
 
 
-def report_json(reports: dict[str, CriterionReport], calls: int) -> dict:
-    return {
-        "criteria": {
-            cid: {"accuracy": round(r.accuracy, 4), "precision": round(r.precision, 4), "recall": round(r.recall, 4),
-                  "f1": round(r.f1, 4), "n": r.n, "confusion": r.confusion,
-                  "errors": [{"call": c, "gold": g, "predicted": p, "reason": why} for c, g, p, why in r.errors]}
-            for cid, r in reports.items()
-        },
-        "calls": calls,
-    }
-
-
 def evaluate_audio(folders: Sequence[Path], processor: CallProcessor, rubric, audio: str = "stereo", hook: Hook | None = None):
     """End-to-end check: each folder holds ``transcript.json`` (with labels) and ``stereo.flac``/``mono.flac``;
     the audio goes through the whole pipeline, the result is scored and compared with the labels."""
     import json as _json
-
-    from qa.pipeline.evaluate import compare
-    from scoring.score import score
 
     emit = hook or (lambda *a, **k: None)
     emit("batch_start", total=len(folders), ignored=0)
@@ -99,3 +89,31 @@ def evaluate_audio(folders: Sequence[Path], processor: CallProcessor, rubric, au
         scored.append((reference.get("call_id", folder.name), reference.get("labels", {}), score(call.transcript, call.features, rubric)))
         emit("file_done", outcome=FileOutcome(path, "processed", call.recording.call_id, audio_s=call.duration_s))
     return compare(scored), scored
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """What ``qa eval`` reports: per-criterion figures over ``calls`` labeled calls."""
+
+    reports: dict[str, CriterionReport]
+    calls: int
+
+
+def audio_folders(directory: Path) -> list[Path]:
+    """The per-call folders (with ``transcript.json``) of an evaluation directory."""
+    return sorted(p for p in directory.iterdir() if (p / "transcript.json").exists()) if directory.is_dir() else []
+
+
+def evaluate_path(directory: Path, rubric: Rubric, *, processor: CallProcessor, audio: str = "stereo",
+                  hook: Hook | None = None) -> Evaluation:
+    """Evaluate ``rubric`` on a folder of audio folders (through the pipeline), of JSON files, or on one JSON file.
+    The processor loads its models only when there is audio to run."""
+    folders = audio_folders(directory)
+    if folders:
+        reports, scored = evaluate_audio(folders, processor, rubric, audio, hook=hook)
+        return Evaluation(reports, len(scored))
+    files = sorted(directory.glob("*.json")) if directory.is_dir() else [directory]
+    if not files:
+        raise ConfigError(f"No labeled calls in {directory}: give interchange JSON files or folders with transcript.json")
+    reports, cards = evaluate_labeled(files, rubric)
+    return Evaluation(reports, len(cards))

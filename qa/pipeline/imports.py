@@ -1,7 +1,8 @@
-"""Import calls transcribed elsewhere (the interchange format, docs/FORMAT.md).
+"""Import calls transcribed elsewhere (the interchange format, :mod:`qa.ingest.interchange`).
 
 Each file is identified by the hash of its bytes, so importing the same file
-twice changes nothing. Gold ``labels`` are kept as human labels (source
+twice changes nothing; a changed file with the same ``call_id`` is a new version
+that supersedes the stored one. Gold ``labels`` are kept as human labels (source
 ``import``) for calibration and learned criteria; ``outcome`` is kept too.
 """
 
@@ -33,7 +34,11 @@ class ImportResult(NamedTuple):
 
 
 def import_files(engine: Engine, paths: list[Path], rubric=None) -> list[ImportResult]:
-    """Import every ``*.json`` given (folders recursively); one bad file does not stop the rest."""
+    """Import every ``*.json`` given (folders recursively); one bad file does not stop the rest.
+
+    The same file again changes nothing. A new version of a transcript already stored (the same ``call_id``,
+    other content) replaces it: the old call is kept, marked superseded (left out of listings, scorecards,
+    review picks and re-scoring) with its human verdicts; the new file's gold labels are imported as usual."""
     from qa.core.types import call_id_for
     from qa.db import calls
 
@@ -48,13 +53,21 @@ def import_files(engine: Engine, paths: list[Path], rubric=None) -> list[ImportR
             results.append(ImportResult(str(path), "failed", None, str(exc)))
             continue
         call_id = call_id_for(call.sha256)
-        if calls.call_status(engine, call_id=call_id) == "done":
+        status = calls.call_status(engine, call_id=call_id)
+        if status == "done":
             results.append(ImportResult(str(path), "skipped", call_id, "already imported"))
             continue
-        calls.save_imported(engine, call=call, call_id=call_id, batch_id=None)
+        if status == calls.SUPERSEDED:
+            results.append(ImportResult(str(path), "skipped", call_id, "already imported, and replaced since by a newer version"))
+            continue
+        older = [cid for cid in calls.current_versions(engine, external_id=call.external_id) if cid != call_id]
+        calls.save_imported(engine, call=call, call_id=call_id, batch_id=None, supersedes=older)
         if rubric is not None:
             from qa.pipeline.rescore import score_and_store
 
             score_and_store(engine, call_id, call.transcript, call.features, rubric)
-        results.append(ImportResult(str(path), "imported", call_id, f"{len(call.transcript.utterances)} utterances"))
+        detail = f"{len(call.transcript.utterances)} utterances"
+        if older:
+            detail += f"; replaces the earlier version {', '.join(older)} of {call.external_id}"
+        results.append(ImportResult(str(path), "imported", call_id, detail))
     return results

@@ -190,17 +190,47 @@ def learn(
         test_learned, test_rule, embeddings, time.perf_counter() - started,
     )
     model_store.save_model(engine, criterion_id=criterion_id, version=version, path=str(path), sha256=sha256,
-                    n_train=len(train), metrics=result_dict(result))
+                    n_train=len(train), metrics=_metrics(result))
     return result
 
 
-def result_dict(r: LearnResult) -> dict:
+def _metrics(r: LearnResult) -> dict:
+    """What the model table keeps beside a model (its JSON column); the CLI's shape is in qa.reports.serialize."""
     import sklearn
 
     return {
-        "criterion": r.criterion_id, "version": r.version, "path": str(r.path), "sha256": r.sha256,
-        "n_train": r.n_train, "classes": r.classes, "embeddings": r.embeddings,
+        "classes": r.classes, "embeddings": r.embeddings,
         "cross_validated": {"learned": r.cv_learned.as_dict(), "rule": r.cv_rule.as_dict()},
         "held_out": None if r.test_learned is None else {"learned": r.test_learned.as_dict(), "rule": r.test_rule.as_dict()},
         "seconds": round(r.seconds, 1), "sklearn": sklearn.__version__,
     }
+
+
+# ---------------------------------------------------------------- one run of ``qa learn``
+
+
+def learn_criteria(
+    engine: Engine, *, criteria: list[str], rubric, models_dir: Path, processor, train: Path | None = None,
+    held_out: Path | None = None, audio: str = "stereo", embeddings: bool = False, folds: int = 5, seed: int = 0,
+    hook=None,
+) -> list[LearnResult]:
+    """``qa learn``: train every criterion of ``criteria`` (``["all"]``: the rubric's) on ``train`` (a folder of
+    labeled JSON files; default the database's human verdicts), never on a call of ``held_out``.
+
+    ``held_out`` is a folder of ``*/transcript.json`` + audio folders (run through ``processor``, whose models
+    load only then) or of labeled JSON files; both the learned model and the rules are scored on it.
+    """
+    ids = [c.id for c in rubric.criteria] if criteria == ["all"] else list(criteria)
+    training = from_folder(train) if train else from_database(engine)
+    test = None
+    if held_out is not None:
+        folders = sorted(p.parent for p in held_out.glob("*/transcript.json"))
+        test = through_pipeline(engine, folders, processor, audio, rubric, hook=hook) if folders else from_folder(held_out)
+    held_keys = {c.key for c in test or []}
+    prepared = prepare([c for c in training if c.key not in held_keys], rubric)
+    prepared_test = prepare(test, rubric) if test else None
+    return [
+        learn(engine, criterion_id=cid, rubric=rubric, training=prepared, models_dir=models_dir, test=prepared_test,
+              embeddings=embeddings, folds=folds, seed=seed)
+        for cid in ids
+    ]

@@ -1,10 +1,9 @@
-"""Stage order and batch processing: recording -> features/diarization -> transcript -> storage.
+"""Stage order for one recording: decoded audio -> language -> diarization -> transcript -> roles -> features.
 
-This is the only module that wires ``transcription`` (and later ``scoring``)
-to storage. Models load once per :class:`CallProcessor` (lazily: a batch with
-only stereo calls never loads the diarization model) and are reused for every
-file. Progress goes through a ``hook(event, **info)`` callback; nothing here
-prints.
+With :mod:`qa.pipeline.batch` this is where ``transcription`` is joined to the rest. Models load once per
+:class:`CallProcessor` (lazily: a batch with only stereo calls never loads the diarization model) and are
+reused for every file; tests inject fakes honouring :class:`Transcriber` and :class:`Diarizer` instead.
+Progress goes through a typed ``hook`` (:mod:`qa.core.hooks`); nothing here prints.
 """
 
 from __future__ import annotations
@@ -14,24 +13,29 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from qa.core.errors import RecordingError
+from qa.core.hooks import Hook, StageProgress, StageStarted, ignore
 from qa.core.settings import DEFAULT_ASR_MODEL, Settings
 from qa.core.types import (
     AsrResult,
     CallMetadata,
     DecodedAudio,
+    Diarization,
     ProcessedCall,
     Recording,
     Transcript,
 )
 from transcription.features import compute_features
 
+__all__ = ["CallProcessor", "Diarizer", "PipelineOptions", "SAMPLE_RATE_HZ", "Transcriber"]
+
 log = logging.getLogger(__name__)
 
-Hook = Callable[..., None]
+PyannoteHook = Callable[..., None]  # pyannote's (step_name, step_artifact, file=None, total=None, completed=None)
 SAMPLE_RATE_HZ = 16000
 DUAL_MONO_CORRELATION = 0.98  # stereo files whose channels are copies are treated as mono
 
@@ -66,16 +70,35 @@ class PipelineOptions:
         return "whisper-base (bundled)" if self.asr_model == DEFAULT_ASR_MODEL else self.asr_model
 
 
-class CallProcessor:
-    """Runs the stages on one decoded recording; owns the (lazily loaded) models."""
+class Transcriber(Protocol):
+    """Speech to text on one 16 kHz stream (``transcription.transcribe.Transcriber``; ``tests.fakes``)."""
 
-    def __init__(self, options: PipelineOptions) -> None:
+    def __call__(self, samples: np.ndarray, *, language: str, hook: Hook | None = None) -> AsrResult:
+        """Segments with word timings; reports ``StageProgress`` in seconds of audio through ``hook``."""
+        ...
+
+    def detect_language(self, samples: np.ndarray, allowed: Sequence[str]) -> tuple[str, float | None]:
+        """The most likely language among ``allowed`` and its probability."""
+        ...
+
+
+class Diarizer(Protocol):
+    """Who spoke when in a mono mix (``transcription.diarize.Diarizer``; ``tests.fakes``)."""
+
+    def __call__(self, samples: np.ndarray, sample_rate_hz: int, *, hook: PyannoteHook | None = None) -> Diarization:
+        ...
+
+
+class CallProcessor:
+    """Runs the stages on one decoded recording; owns the models (loaded on first use unless given)."""
+
+    def __init__(self, options: PipelineOptions, *, transcriber: Transcriber | None = None, diarizer: Diarizer | None = None) -> None:
         self.options = options
-        self._transcriber = None
-        self._diarizer = None
+        self._transcriber = transcriber
+        self._diarizer = diarizer
 
     @property
-    def transcriber(self):
+    def transcriber(self) -> Transcriber:
         if self._transcriber is None:
             from transcription import models
             from transcription.transcribe import Transcriber, TranscriberOptions
@@ -88,7 +111,7 @@ class CallProcessor:
         return self._transcriber
 
     @property
-    def diarizer(self):
+    def diarizer(self) -> Diarizer:
         if self._diarizer is None:
             from transcription.diarize import Diarizer, DiarizerOptions
 
@@ -115,35 +138,35 @@ class CallProcessor:
 
         started = time.perf_counter()
         notes: list[str] = []
-        stage = hook or (lambda *a, **k: None)
+        emit = hook or ignore
         channels = audio.channels
         stereo = audio.is_stereo and not _is_dual_mono(channels)
         if audio.is_stereo and not stereo:
             notes.append("stereo file with identical channels: processed as mono")
         mix = audio.mono()
 
-        stage("stage", name="language")
+        emit(StageStarted("language"))
         language, language_p = self._language(mix)
 
         if stereo:
-            stage("stage", name="diarize")
+            emit(StageStarted("diarize"))
             diarization = diarize_channels(channels, audio.sample_rate_hz)
             if not diarization.turns:
                 raise RecordingError("no speech found on either channel (silence, noise or music only)")
             asr: dict[str, AsrResult] = {}
             for i, samples in enumerate(channels):
-                stage("stage", name=f"transcribe ch{i}")
+                emit(StageStarted(f"transcribe ch{i}"))
                 asr[f"ch{i}"] = self.transcriber(samples, language=language, hook=hook)
             roles = assign_channel_roles([f"ch{i}" for i in range(len(channels))], self.options.agent_channel)
             utterances = align_channels(asr, roles)
             dropped = [d for r in asr.values() for d in r.dropped]
             channel_of = {f"ch{i}": i for i in range(len(channels))}
         else:
-            stage("stage", name="transcribe")
+            emit(StageStarted("transcribe"))
             result = self.transcriber(mix, language=language, hook=hook)
             if not result.segments:
                 raise RecordingError("no speech found (silence, noise or music only)")
-            stage("stage", name="diarize")
+            emit(StageStarted("diarize"))
             diarization = self.diarizer(mix, audio.sample_rate_hz, hook=_pyannote_hook(hook))
             if not diarization.turns:
                 raise RecordingError("no speech found by diarization (silence, noise or music only)")
@@ -157,7 +180,7 @@ class CallProcessor:
         if dropped:
             notes.append(f"hallucination guard removed {len(dropped)} segment(s): " + "; ".join(dropped[:5]))
         transcript = Transcript(language=language, utterances=tuple(utterances), role_assignment=roles, language_probability=language_p)
-        stage("stage", name="features")
+        emit(StageStarted("features"))
         features = compute_features(transcript.utterances, audio.duration_s, audio, channel_of)
         return ProcessedCall(
             recording=recording, metadata=metadata, mode="stereo" if stereo else "mono", duration_s=audio.duration_s,
@@ -177,40 +200,12 @@ def _is_dual_mono(channels: Sequence[np.ndarray]) -> bool:
     return float(np.corrcoef(a, b)[0, 1]) > DUAL_MONO_CORRELATION
 
 
-def _pyannote_hook(hook: Hook | None) -> Hook | None:
+def _pyannote_hook(hook: Hook | None) -> PyannoteHook | None:
     if hook is None:
         return None
 
     def relay(step_name, step_artifact, file=None, total=None, completed=None):  # pyannote's hook signature
         if total is not None and completed is not None:
-            hook("progress", name=f"diarize: {step_name}", completed=completed, total=total)
+            hook(StageProgress(f"diarize: {step_name}", completed, total))
 
     return relay
-
-
-# ---------------------------------------------------------------- batches
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-# ---------------------------------------------------------------- re-scoring stored calls
-
-
-
-
-
-
-
-

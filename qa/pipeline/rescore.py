@@ -15,7 +15,7 @@ from qa.pipeline.processor import Hook
 @dataclass(frozen=True, slots=True)
 class ScoreOutcome:
     call_id: str
-    status: str  # scored | unchanged
+    status: str  # scored | unchanged | superseded (replaced by a newer transcript, not scored)
     total: float | None
     critical_failed: bool
 
@@ -35,6 +35,10 @@ def score_stored(engine: Engine, call_ids: Sequence[str], rubric, hook: Hook | N
     out = []
     for call_id in call_ids:
         stored = calls.load_call(engine, call_id=call_id)
+        if stored.summary.status == "superseded":  # replaced by a re-imported transcript: score the new version
+            out.append(ScoreOutcome(call_id, stored.summary.status, None, False))
+            emit("scored", call_id=call_id)
+            continue
         card, saved = score_and_store(engine, call_id, stored.transcript, stored.features, rubric)
         out.append(ScoreOutcome(call_id, "scored" if saved else "unchanged", card.total, card.critical_failed))
         emit("scored", call_id=call_id)

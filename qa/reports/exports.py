@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from enum import Enum
 
+from qa.core.errors import ConfigError
 from qa.core.records import StoredCall
-from qa.reports.serialize import to_dict
+from qa.reports.html import ScorecardFormat
 from qa.review.scorecards import FIGURES, ScorecardReport
 
 
@@ -60,8 +60,10 @@ def to_rttm(call: StoredCall) -> str:
 
 
 def render(call: StoredCall, fmt: ExportFormat) -> str:
-    if fmt == ExportFormat.JSON:
-        return json.dumps(to_dict(call), ensure_ascii=False, indent=2) + "\n"
+    if fmt == ExportFormat.JSON:  # the interchange document: `qa import-transcript` reads it back
+        from qa.ingest.interchange import dumps, to_interchange
+
+        return dumps(to_interchange(call))
     return {ExportFormat.TXT: to_txt, ExportFormat.SRT: to_srt, ExportFormat.RTTM: to_rttm}[fmt](call)
 
 
@@ -81,3 +83,18 @@ def report_csv(report: ScorecardReport) -> str:
             *[card.ranks[k].rank if k in card.ranks else "" for k in keys if k != "calls"],
         ])
     return buf.getvalue()
+
+
+def render_report(report: ScorecardReport, fmt: ScorecardFormat | str) -> str:
+    """Operator scorecards as CSV, JSON (``serialize.report_json``) or a self-contained HTML page."""
+    from qa.reports.html import report_html
+    from qa.reports.serialize import json_text, report_json
+
+    fmt = ScorecardFormat(fmt)
+    if fmt == ScorecardFormat.CSV:
+        return report_csv(report)
+    if fmt == ScorecardFormat.JSON:
+        return json_text(report_json(report))
+    if fmt == ScorecardFormat.HTML:
+        return report_html(report)
+    raise ConfigError("--output needs --format csv, json or html (a table is for the terminal)")

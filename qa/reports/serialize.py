@@ -2,25 +2,75 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import json
+import math
+from dataclasses import asdict, fields, is_dataclass
 from enum import Enum
+from pathlib import PurePath
+from typing import TYPE_CHECKING
 
-from qa.core.records import StoredCall
+from qa.core.records import (
+    CallSummary,
+    HumanVerdict,
+    OperatorInfo,
+    ReviewInfo,
+    StoredCall,
+)
 from qa.core.types import Scorecard
 from qa.pipeline.batch import BatchReport
 from qa.review.scorecards import FIGURES, Figures, ScorecardReport
 
+if TYPE_CHECKING:
+    from qa.core.records import CallDetail
+    from qa.pipeline.evaluate import Evaluation
+    from qa.pipeline.imports import ImportResult
+    from qa.pipeline.learn import LearnResult
+    from qa.pipeline.models import ModelInfo
+    from qa.pipeline.rescore import ScoreOutcome
+    from qa.review.calibration import CalibrationReport
+    from scoring.rubric import Rubric
+
 
 def _jsonable(value):
+    """Enums by value, dates as ISO 8601, paths as text, dataclasses as objects, NaN and infinities as null."""
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
         return [_jsonable(v) for v in value]
+    if isinstance(value, PurePath):
+        return str(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def json_text(data) -> str:
+    """Indented JSON that any parser reads (no bare NaN): what ``--json`` prints."""
+    return json.dumps(_jsonable(data), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def record_dict(record) -> dict:
+    """A stored read model (``qa.core.records``) field by field."""
+    return _jsonable(record)
+
+
+def call_summary_dict(call: CallSummary) -> dict:
+    """One row of ``qa calls --json``."""
+    return record_dict(call)
+
+
+def operator_dict(operator: OperatorInfo) -> dict:
+    return record_dict(operator)
+
+
+def human_verdict_dict(verdict: HumanVerdict) -> dict:
+    return record_dict(verdict)
 
 
 def to_dict(call: StoredCall) -> dict:
@@ -118,5 +168,115 @@ def report_json(report: ScorecardReport) -> list[dict]:
     return out
 
 
-def _round(v):
-    return None if v is None else round(v, 4)
+def _round(v, digits: int = 4):
+    return None if v is None or not math.isfinite(v) else round(v, digits)
+
+
+def import_result_dict(result: ImportResult) -> dict:
+    return {"path": result.path, "status": result.status, "call_id": result.call_id, "detail": result.detail}
+
+
+def score_outcome_dict(outcome: ScoreOutcome) -> dict:
+    return record_dict(outcome)
+
+
+def call_detail_dict(detail: CallDetail) -> dict:
+    """``qa show --json``: the call (as exported), its machine scorecards newest first, the scorecard with
+    people's verdicts applied (``effective``) and those verdicts."""
+    return {
+        **to_dict(detail.stored),
+        "scorecards": [scorecard_dict(c) for c in detail.scorecards],
+        "effective": None if detail.effective is None else scorecard_dict(detail.effective),
+        "human_verdicts": [human_verdict_dict(h) for h in detail.human],
+    }
+
+
+def rubric_dict(rubric: Rubric) -> dict:
+    """``qa rubric show --json``: sections with their criteria (kind, weight, critical flag, parameters)."""
+
+    def params(value):
+        return _jsonable(value.model_dump()) if hasattr(value, "model_dump") else _jsonable(value)
+
+    return {
+        "id": rubric.id, "version": rubric.version, "title": rubric.title, "languages": list(rubric.languages),
+        "sha256": rubric.sha256, "path": str(rubric.path), "critical_zeroes_total": rubric.critical_zeroes_total,
+        "sections": [
+            {"id": sid, "title": title, "criteria": [
+                {"id": c.id, "title": c.title, "kind": c.kind, "weight": c.weight, "critical": c.critical,
+                 "params": params(c.params)}
+                for c in rubric.criteria if c.section_id == sid
+            ]}
+            for sid, title in rubric.sections
+        ],
+    }
+
+
+def eval_report_dict(evaluation: Evaluation) -> dict:
+    """``qa eval --json``: per criterion accuracy, macro precision/recall/F1, confusion and the wrong calls."""
+    return {
+        "criteria": {
+            cid: {"accuracy": round(r.accuracy, 4), "precision": round(r.precision, 4), "recall": round(r.recall, 4),
+                  "f1": round(r.f1, 4), "n": r.n, "confusion": r.confusion,
+                  "errors": [{"call": c, "gold": g, "predicted": p, "reason": why} for c, g, p, why in r.errors]}
+            for cid, r in evaluation.reports.items()
+        },
+        "calls": evaluation.calls,
+    }
+
+
+def learn_result_dict(r: LearnResult) -> dict:
+    """``qa learn --json``: one trained model, cross-validated and held-out scores beside the rules'."""
+    import sklearn
+
+    return {
+        "criterion": r.criterion_id, "version": r.version, "path": str(r.path), "sha256": r.sha256,
+        "n_train": r.n_train, "classes": r.classes, "embeddings": r.embeddings,
+        "cross_validated": {"learned": r.cv_learned.as_dict(), "rule": r.cv_rule.as_dict()},
+        "held_out": None if r.test_learned is None else {"learned": r.test_learned.as_dict(), "rule": r.test_rule.as_dict()},
+        "seconds": round(r.seconds, 1), "sklearn": sklearn.__version__,
+    }
+
+
+def learned_model_dict(model) -> dict:
+    """``qa learned --json``: a stored learned model (``LearnedModelInfo``)."""
+    return record_dict(model)
+
+
+def model_info_dict(model: ModelInfo) -> dict:
+    return record_dict(model)
+
+
+def calibration_report_dict(report: CalibrationReport) -> dict:
+    """``qa calibrate report --json``: agreement (percent, Cohen's kappa) per criterion and pair of raters."""
+    return {
+        "round": report.round_name,
+        "raters": list(report.raters),
+        "agreement": [
+            {"criterion": a.criterion_id, "raters": [a.rater_a, a.rater_b], "n": a.n,
+             "percent": None if a.percent is None else round(100 * a.percent, 1),
+             "kappa": None if a.kappa is None else _round(a.kappa, 3)}
+            for a in report.agreements
+        ],
+        "largest_disagreements": [
+            {"call": d.call_id, "split": d.split, "criteria": {c: dict(given) for c, given in d.details}}
+            for d in report.disagreements
+        ],
+    }
+
+
+def calibration_round_dict(info) -> dict:
+    """``qa calibrate list --json``: one calibration round (``CalibrationRoundInfo``)."""
+    return record_dict(info)
+
+
+def review_dict(session: ReviewInfo, scores: dict[str, tuple[float | None, float | None]] | None = None) -> dict:
+    """A review session; with ``scores`` (call id -> machine total, total with people's verdicts) each call
+    carries both, as ``qa review show --json`` prints it."""
+    out = record_dict(session)
+    out["calls"] = [
+        {"call_id": cid, "why": why}
+        | ({} if scores is None else dict(zip(("machine_total", "corrected_total"), scores.get(cid, (None, None)))))
+        for cid, why in session.items
+    ]
+    del out["items"]
+    return out

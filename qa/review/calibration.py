@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import math
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from qa.core.errors import ConfigError, NotFound
+from qa.core.records import CalibrationRoundInfo
 from qa.core.types import Verdict
 from qa.db import calls as call_store
 from qa.db import human, scores
@@ -25,8 +27,9 @@ from qa.db import human, scores
 MACHINE = "machine"
 
 
-def read_sheet(path: Path) -> list[tuple[str, str, Verdict]]:
-    """(call ref, criterion, verdict) rows of a reviewer's CSV; errors name the file and line."""
+def read_sheet(path: Path, criteria: Collection[str] | None = None) -> list[tuple[str, str, Verdict]]:
+    """(call ref, criterion, verdict) rows of a reviewer's CSV; errors name the file and line.
+    ``criteria``: the rubric's criterion ids; any other criterion is refused."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
@@ -37,6 +40,16 @@ def read_sheet(path: Path) -> list[tuple[str, str, Verdict]]:
         raise ConfigError(f"{path}: a calibration sheet needs a 'call' column, plus 'criterion' and 'verdict' "
                           "columns or one column per criterion id")
     long = "criterion" in columns and "verdict" in columns
+    known = sorted(criteria) if criteria is not None else None
+
+    def check(criterion: str, line: int) -> None:
+        if known is not None and criterion not in known:
+            raise ConfigError(f"{path}:{line}: unknown criterion {criterion!r}; the rubric's criteria are: {', '.join(known)}")
+
+    if not long and known is not None:
+        for column in columns:
+            if column and column != "call":
+                check(column, 1)
     rows = []
     for line, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip().lower() for k, v in raw.items()}
@@ -44,21 +57,40 @@ def read_sheet(path: Path) -> list[tuple[str, str, Verdict]]:
             continue
         pairs = [(row["criterion"], row["verdict"])] if long else [(k, v) for k, v in row.items() if k != "call" and v]
         for criterion, value in pairs:
+            check(criterion, line)
             try:
                 rows.append((row["call"], criterion, Verdict(value)))
             except ValueError:
-                raise ConfigError(f"{path}, line {line}: verdict {value!r} for {criterion} must be pass, fail or na") from None
+                raise ConfigError(f"{path}:{line}: verdict {value!r} for {criterion} must be pass, fail or na") from None
     if not rows:
         raise ConfigError(f"{path}: no verdicts found")
     return rows
 
 
-def add_sheet(engine: Engine, *, round_name: str, reviewer: str, rubric_id: str, path: Path) -> int:
-    """Store one reviewer's blind verdicts in a calibration round (created on first use)."""
-    rows = read_sheet(path)
+def rubric_criteria(engine: Engine, rubric_id: str) -> list[str]:
+    """The criterion ids of a rubric: from its stored scorecards, else from its file in rubrics/."""
+    stored = scores.rubric_criteria(engine, rubric_id=rubric_id)
+    if stored:
+        return stored
+    from scoring.rubric import find_rubric
+
+    return [c.id for c in find_rubric(rubric_id).criteria]
+
+
+def add_sheet(
+    engine: Engine, *, round_name: str, reviewer: str, rubric_id: str, path: Path, criteria: Collection[str] | None = None,
+) -> int:
+    """Store one reviewer's blind verdicts in a calibration round (created on first use).
+    ``criteria``: the rubric's criterion ids (default: those of ``rubric_id``); others are refused with file:line."""
+    rows = read_sheet(path, criteria if criteria is not None else rubric_criteria(engine, rubric_id))
     resolved = [(call_store.resolve_call(engine, ref=ref), criterion, verdict) for ref, criterion, verdict in rows]
     calibration_id = human.calibration_round(engine, name=round_name, rubric_id=rubric_id, create=True)
     return human.add_calibration_labels(engine, calibration_id=calibration_id, reviewer=reviewer, labels=resolved)
+
+
+def list_rounds(engine: Engine) -> list[CalibrationRoundInfo]:
+    """Every calibration round, oldest first, with its reviewers and how many verdicts they gave."""
+    return human.list_calibration_rounds(engine)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +141,7 @@ def build_report(engine: Engine, *, round_name: str, rubric_id: str, worst: int 
     for h in labels:
         ratings[h.author or "unknown"][(h.call_id, h.criterion_id)] = h.verdict.value
     calls = sorted({h.call_id for h in labels})
-    for c in scores.call_scores(engine, rubric_id=rubric_id, call_ids=calls):
+    for c in scores.call_scores(engine, rubric_id=rubric_id, call_ids=calls, include_superseded=True):
         for r in c.card.results:
             ratings[MACHINE][(c.call_id, r.criterion_id)] = r.verdict.value
     people = sorted(r for r in ratings if r != MACHINE)
@@ -136,18 +168,3 @@ def build_report(engine: Engine, *, round_name: str, rubric_id: str, worst: int 
     return CalibrationReport(round_name, raters, tuple(out), tuple(splits[:worst]))
 
 
-def report_dict(report: CalibrationReport) -> dict:
-    return {
-        "round": report.round_name,
-        "raters": list(report.raters),
-        "agreement": [
-            {"criterion": a.criterion_id, "raters": [a.rater_a, a.rater_b], "n": a.n,
-             "percent": None if a.percent is None else round(100 * a.percent, 1),
-             "kappa": None if a.kappa is None else round(a.kappa, 3)}
-            for a in report.agreements
-        ],
-        "largest_disagreements": [
-            {"call": d.call_id, "split": d.split, "criteria": {c: dict(given) for c, given in d.details}}
-            for d in report.disagreements
-        ],
-    }

@@ -5,7 +5,8 @@ trend against the previous period and each operator's rank in the team.
 
 Verdicts are the automatic ones corrected by people: a review override or an
 overturned dispute replaces the machine's verdict and the score is recomputed
-(:func:`scoring.score.apply_overrides`). ``figures`` and ``rank`` are pure.
+(:func:`qa.review.corrections.effective_scorecard`, under the critical-fail rule stored
+with each scorecard). ``figures`` and ``rank`` are pure.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.engine import Engine
 from qa.core.errors import NotFound
 from qa.core.records import CallScore
 from qa.core.types import Verdict
+from qa.review.corrections import effective_scorecard
 from qa.review.periods import Period
 
 # ---------------------------------------------------------------- figures
@@ -75,11 +77,9 @@ def _mean(values) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def figures(calls: list[CallScore], critical_zeroes_total: bool = True) -> Figures:
+def figures(calls: list[CallScore]) -> Figures:
     """Aggregate calls (their human-corrected scorecards) into one set of figures."""
-    from scoring.score import apply_overrides
-
-    cards = [apply_overrides(c.card, c.overrides, critical_zeroes_total) for c in calls]
+    cards = [effective_scorecard(c.card, c.overrides) for c in calls]
     outcomes = [dict(card.outcome) for card in cards]
     nps_answers = [o["nps_score"] for o in outcomes if o.get("nps_score") is not None]
     promoters = sum(n >= PROMOTER_MIN for n in nps_answers)
@@ -162,7 +162,6 @@ HISTORY_PERIODS = 6
 
 def build_report(
     engine: Engine, *, rubric_id: str, period: Period, operator_id: str | None = None, team: str | None = None,
-    critical_zeroes_total: bool = True,
 ) -> ScorecardReport:
     """Scorecards of one operator (ranked within their team), of one team, or of everyone."""
     from qa.db import calls as call_store
@@ -201,7 +200,7 @@ def build_report(
     history = {p.label: calls_in(p) for p in history_periods[:-1]} if previous else {}
     history[period.label] = now
 
-    figs = {o.id: figures(now.get(o.id, []), critical_zeroes_total) for o in peers}
+    figs = {o.id: figures(now.get(o.id, [])) for o in peers}
     criteria = tuple(dict.fromkeys(cid for f in figs.values() for cid, _, _ in f.pass_rates))
     active = [o for o in peers if figs[o.id].calls or o.id == operator_id]
     ranks: dict[str, dict[str, Rank]] = {o.id: {} for o in active}
@@ -213,12 +212,12 @@ def build_report(
     cards = tuple(
         OperatorCard(
             o.id, o.name, o.team, figs[o.id],
-            figures(before[o.id], critical_zeroes_total) if o.id in before else None,
+            figures(before[o.id]) if o.id in before else None,
             ranks[o.id],
-            tuple((label, figures(calls.get(o.id, []), critical_zeroes_total).score) for label, calls in history.items()),
+            tuple((label, figures(calls.get(o.id, [])).score) for label, calls in history.items()),
         )
         for o in active
         if operator_id is None or o.id == operator_id
     )
     everyone = [c for calls in now.values() for c in calls]
-    return ScorecardReport(rubric_id, period, previous, cards, figures(everyone, critical_zeroes_total), team, criteria)
+    return ScorecardReport(rubric_id, period, previous, cards, figures(everyone), team, criteria)

@@ -4,11 +4,13 @@ summary and agreed actions; the operator acknowledges it or disputes a verdict a
 the lead upholds or overturns the dispute. Every step lands in the audit trail.
 
 The rules live here (who may do what, in which state, which calls get picked);
-storage is :mod:`qa.db.reviews`. The CLI and the web UI call these functions.
+storage is :mod:`qa.db.human`. The CLI and the web UI call these functions; people's verdicts are
+applied by :func:`qa.review.corrections.effective_scorecard` only.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 
@@ -19,6 +21,7 @@ from qa.core.records import AuditEntry, CallScore, DisputeInfo, HumanVerdict, Re
 from qa.core.types import Verdict
 from qa.db import calls as call_store
 from qa.db import campaigns, human, scores
+from qa.review.corrections import effective_scorecard
 from qa.review.periods import Period
 
 PICK_RULES = ("random", "lowest", "failed", "mystery", "calls")
@@ -54,10 +57,55 @@ class Pick:
         return out
 
 
-def _effective(call: CallScore, critical_zeroes_total: bool = True):
-    from scoring.score import apply_overrides
+DEFAULT_RANDOM = 5
 
-    return apply_overrides(call.card, call.overrides, critical_zeroes_total)
+
+def pick_from_options(
+    *, random_n: int | None, seed: int | None, lowest: int | None, failed: str | None, n: int, mystery: str | None,
+    calls: list[str] | None,
+) -> Pick:
+    """The pick rule from ``qa review open``'s options (the web form has the same fields).
+
+    One rule at most: ``--random N [--seed S]``, ``--lowest N``, ``--failed CRITERION [--n N]``,
+    ``--mystery CAMPAIGN|any [--n N]`` or ``--call ID`` (repeatable); none gives a random sample of 5."""
+    given = [name for name, on in (("--random", random_n is not None), ("--lowest", lowest is not None),
+                                   ("--failed", failed is not None), ("--mystery", mystery is not None),
+                                   ("--call", bool(calls))) if on]
+    if len(given) > 1:
+        raise ConfigError(f"choose one pick rule, not {' and '.join(given)}: --random, --lowest, --failed, --mystery or --call")
+    if seed is not None and given and given[0] != "--random":
+        raise ConfigError(f"--seed only applies to --random, not to {given[0]}")
+    for option, count in (("--random", random_n), ("--lowest", lowest)):
+        if count is not None and count < 1:
+            raise ConfigError(f"{option} needs a number of calls of at least 1, got {count}")
+    if (failed is not None or mystery is not None) and n < 1:
+        raise ConfigError(f"--n needs a number of calls of at least 1, got {n}")
+    if mystery is not None:
+        if not mystery.strip():
+            raise ConfigError("--mystery needs a campaign name, or 'any' for every mystery-shopper call")
+        return Pick("mystery", n, campaign=None if mystery.strip() == "any" else mystery.strip())
+    if calls:
+        return Pick("calls", len(calls), calls=tuple(calls))
+    if lowest is not None:
+        return Pick("lowest", lowest)
+    if failed is not None:
+        if not failed.strip():
+            raise ConfigError("--failed needs a criterion id, e.g. --failed active_listening")
+        return Pick("failed", n, criterion=failed.strip())
+    return Pick("random", DEFAULT_RANDOM if random_n is None else random_n, seed=seed)
+
+
+def _effective(call: CallScore):
+    return effective_scorecard(call.card, call.overrides)
+
+
+def session_scores(engine: Engine, session: ReviewInfo) -> dict[str, tuple[float | None, float | None]]:
+    """call id -> (machine total, total with people's corrections) of a session's calls (``qa review show``)."""
+    ids = [cid for cid, _ in session.items]
+    return {
+        c.call_id: (c.card.total, _effective(c).total)
+        for c in scores.call_scores(engine, rubric_id=session.rubric_id, call_ids=ids, include_superseded=True)
+    }
 
 
 def choose_calls(candidates: list[CallScore], pick: Pick, mystery: dict[str, str] | None = None) -> list[tuple[str, str]]:
@@ -153,8 +201,15 @@ def add_comment(
 ) -> int:
     """A comment on a moment of a call: at a time (the utterance spoken then is found) or on an utterance."""
     _, call_id = _open_step(engine, session_id, call_ref, doing="comment", text=text, missing="a comment needs text")
-    utterances = call_store.load_call(engine, call_id=call_id).transcript.utterances
+    stored = call_store.load_call(engine, call_id=call_id)
+    utterances = stored.transcript.utterances
+    length = max([stored.summary.duration_s or 0.0, *(u.end_s for u in utterances)])
+    if at_s is not None and not (math.isfinite(at_s) and 0 <= at_s <= length):
+        raise ConfigError(f"--at {at_s:g} s is outside call {call_ref}, which is {length:.1f} s long "
+                          f"(give 0 to {length:.1f} s)")
     if utterance_idx is not None:
+        if not utterances:
+            raise ConfigError(f"call {call_ref} has no utterances to comment on; use --at SECONDS")
         if not 0 <= utterance_idx < len(utterances):
             raise ConfigError(f"call {call_ref} has utterances 0..{len(utterances) - 1}, not {utterance_idx}")
         at_s = utterances[utterance_idx].start_s if at_s is None else at_s
@@ -168,7 +223,7 @@ def add_comment(
 
 def _machine_verdict(engine: Engine, session: ReviewInfo, call_id: str, criterion_id: str) -> tuple[str, Verdict]:
     """(automatic verdict, current verdict with people's corrections) of one criterion."""
-    calls = scores.call_scores(engine, rubric_id=session.rubric_id, call_ids=[call_id])
+    calls = scores.call_scores(engine, rubric_id=session.rubric_id, call_ids=[call_id], include_superseded=True)
     if not calls:
         raise NotFound(f"call {call_id} has no {session.rubric_id} scorecard")
     machine = calls[0].card.result(criterion_id)

@@ -1,0 +1,179 @@
+"""What every command group shares: the two consoles, option types and choices, settings, the database
+engine, the rubric, and JSON / file output.
+
+Library modules are imported inside the commands, so ``qa --help`` starts without loading them.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime, time, timedelta
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from qa.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from qa.cli.progress import BatchProgress
+    from qa.core.settings import Settings
+    from qa.pipeline.processor import CallProcessor
+    from scoring.rubric import Rubric
+
+__all__ = [
+    "AudioOpt", "ByOpt", "CallArg", "ChannelOpt", "DecisionOpt", "ExportOpt", "JsonOpt", "LanguageOpt",
+    "MonoRolesOpt", "OutputOpt", "RubricOpt", "ScorecardFormatOpt", "StatusOpt", "VerdictOpt", "emit", "engine",
+    "err", "out", "day_range", "parse_day", "print_json", "processor", "progress", "rubric", "settings", "show",
+    "write",
+]
+
+# Piped output (files, CI logs, `| grep`) is never cut: a width no table reaches. A terminal folds long cells.
+PIPE_WIDTH = 100_000
+out = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
+err = Console(stderr=True)
+
+
+class LanguageOpt(str, Enum):
+    auto = "auto"
+    ru = "ru"
+    uk = "uk"
+    en = "en"
+
+
+class ChannelOpt(str, Enum):
+    left = "left"
+    right = "right"
+
+
+class MonoRolesOpt(str, Enum):
+    auto = "auto"
+    first_is_agent = "first-is-agent"
+    first_is_customer = "first-is-customer"
+
+
+class StatusOpt(str, Enum):
+    done = "done"
+    failed = "failed"
+
+
+class ExportOpt(str, Enum):
+    json = "json"
+    txt = "txt"
+    srt = "srt"
+    rttm = "rttm"
+
+
+class ScorecardFormatOpt(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    html = "html"
+
+
+class AudioOpt(str, Enum):
+    stereo = "stereo"
+    mono = "mono"
+
+
+class VerdictOpt(str, Enum):
+    pass_ = "pass"
+    fail = "fail"
+    na = "na"
+
+
+class DecisionOpt(str, Enum):
+    upheld = "upheld"
+    overturned = "overturned"
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+RubricOpt = Annotated[Optional[str], typer.Option("--rubric", help="Rubric id from rubrics/ or a YAML file (default: order_desk, or QA_RUBRIC).")]
+ByOpt = Annotated[str, typer.Option("--by", help="Who does this (the reviewer's name); recorded in the audit trail.")]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of standard output.")]
+CallArg = Annotated[str, typer.Argument(help="Call id (from `qa calls`), the recording's file name, or an imported call's call_id.")]
+
+
+def settings(**overrides) -> Settings:
+    from qa.core.settings import load_settings, quiet_third_parties
+
+    quiet_third_parties()
+    return load_settings(**overrides)
+
+
+def engine(chosen: Settings | None = None) -> Engine:
+    from qa.db.engine import open_database
+
+    return open_database((chosen or settings()).database_url)
+
+
+def rubric(chosen: Settings, ref: Optional[str]) -> Rubric:
+    from scoring.rubric import find_rubric
+
+    return find_rubric(ref or chosen.rubric)
+
+
+def processor(chosen: Settings, **overrides) -> CallProcessor:
+    """The pipeline's processor; its models load on first use, so building one costs nothing."""
+    from qa.pipeline.processor import CallProcessor, PipelineOptions
+
+    return CallProcessor(PipelineOptions.from_settings(chosen, **overrides))
+
+
+def parse_day(value: Optional[str], option: str) -> Optional[date]:
+    """A YYYY-MM-DD option; anything else is a one-line error (exit 1)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option} must be a date like 2026-11-02, got {value!r}") from None
+
+
+def day_range(date_from: Optional[str], date_to: Optional[str]) -> tuple[Optional[datetime], Optional[datetime]]:
+    """``--from DAY --to DAY`` (both inclusive) as the half-open range [first midnight, midnight after the last)."""
+    start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
+    return (None if start is None else datetime.combine(start, time()),
+            None if end is None else datetime.combine(end + timedelta(days=1), time()))
+
+
+def print_json(data) -> None:
+    """``--json`` output: one document shaped in ``qa.reports.serialize``, valid JSON (no bare NaN)."""
+    from qa.reports.serialize import json_text
+
+    sys.stdout.write(json_text(data))
+
+
+def write(text: str, output: Optional[Path]) -> None:
+    """An export to a file (named on stderr) or to stdout."""
+    if output:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"Wrote {output}", highlight=False)
+    else:
+        sys.stdout.write(text)
+
+
+def emit(as_json: bool, value, to_json, to_rich) -> None:
+    """Print ``value`` as JSON (``to_json``: a function of qa.reports.serialize, applied to each item of a
+    list) or as the renderables ``to_rich`` makes (one, or a list of them)."""
+    if as_json:
+        print_json([to_json(v) for v in value] if isinstance(value, list) else to_json(value))
+    else:
+        show(to_rich(value))
+
+
+def show(parts) -> None:
+    """Print a renderable of ``qa.cli.render`` or a list of them."""
+    for part in parts if isinstance(parts, list) else [parts]:
+        out.print(part)
+
+
+def progress(enabled: bool) -> BatchProgress:
+    """Progress bars on stderr for a batch (``enabled=False`` with --json: stdout and stderr stay clean)."""
+    from qa.cli.progress import BatchProgress
+
+    return BatchProgress(err, enabled=enabled)

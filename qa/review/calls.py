@@ -1,0 +1,59 @@
+"""One call for people: what ``qa show`` and the web's call page present, and fixing a call's metadata.
+
+The CLI and the web UI call these functions; storage is :mod:`qa.db.calls`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
+from qa.core.errors import ConfigError
+from qa.core.records import CallDetail, CallSummary
+from qa.db import calls as call_store
+from qa.db import human, scores
+from qa.review.corrections import effective_scorecard
+
+
+def call_detail(engine: Engine, *, ref: str) -> CallDetail:
+    """A call (id, id prefix, external id or file name) with its machine scorecards (newest first), the newest
+    one as people corrected it, and the human verdicts in force."""
+    call_id = call_store.resolve_call(engine, ref=ref)
+    stored = call_store.load_call(engine, call_id=call_id)
+    cards = tuple(scores.load_scorecards(engine, call_id=call_id))
+    verdicts = tuple(human.overrides_for(engine, call_id=call_id))
+    effective = effective_scorecard(cards[0], verdicts) if cards else None
+    return CallDetail(stored=stored, scorecards=cards, effective=effective, human=verdicts)
+
+
+def set_call_metadata(
+    engine: Engine, *, ref: str, actor: str, operator_id: str | None = None, started_at: datetime | None = None,
+    team: str | None = None,
+) -> CallSummary:
+    """Give a call processed without metadata its operator, start time and/or the operator's team.
+
+    Audited (``call.metadata`` with the old and the new values). A team belongs to the operator, so it needs one
+    (given here or already on the call) and moves that operator to the team in every period."""
+    if not actor or not actor.strip():
+        raise ConfigError("say who changes the call's metadata (--by NAME): it goes into the audit trail")
+    operator_id = operator_id.strip() if operator_id is not None else None
+    team = team.strip() if team is not None else None
+    if operator_id == "":
+        raise ConfigError("an operator id cannot be empty")
+    if team == "":
+        raise ConfigError("a team name cannot be empty")
+    if operator_id is None and started_at is None and team is None:
+        raise ConfigError("nothing to change: give an operator, a start time and/or a team")
+    if started_at is not None and started_at.tzinfo is not None:
+        raise ConfigError("give the start time as the telephony system's local time, without a time zone "
+                          "(e.g. 2026-11-02T10:15:00)")
+    call_id = call_store.resolve_call(engine, ref=ref)
+    stored = call_store.load_call(engine, call_id=call_id)
+    if stored.summary.status == call_store.SUPERSEDED:
+        raise ConfigError(f"call {call_id} was replaced by a re-imported transcript ({stored.summary.superseded_by}); "
+                          f"change that call instead")
+    if team is not None and operator_id is None and stored.summary.operator_id is None:
+        raise ConfigError(f"call {call_id} has no operator: a team belongs to an operator, give --operator too")
+    return call_store.update_metadata(engine, call_id=call_id, actor=actor.strip(), operator_id=operator_id,
+                                      started_at=started_at, team=team)
