@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from qa.db import calls  # noqa: E402
 from qa.db.engine import open_database  # noqa: E402
 from qa.pipeline.imports import read_labeled  # noqa: E402
 from qa.pipeline.rescore import score_stored  # noqa: E402
@@ -40,12 +41,12 @@ def rss_mb() -> float:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     files = sorted((ROOT.parent / "shared" / "eval" / "labeled-dev").glob("*.json"))
-    calls = [read_labeled(f) for f in files]
+    labeled = [read_labeled(f) for f in files]
     rubric = load_rubric(RUBRICS_DIR / "order_desk.yaml")
     with tempfile.TemporaryDirectory() as tmp:
         engine = open_database(f"sqlite:///{tmp}/bench.db")
         for i in range(n):
-            c = calls[i % len(calls)]
+            c = labeled[i % len(labeled)]
             sha = f"{i:012d}" + c.sha256[12:]
             calls.save_imported(engine, call=replace(c, sha256=sha), call_id=sha[:12], batch_id=None)
         ids = calls.call_ids(engine)

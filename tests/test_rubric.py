@@ -71,22 +71,23 @@ def test_rescoring_with_a_new_version_keeps_old_scorecards_and_bad_rubrics_chang
     shown = json.loads(runner.invoke(app, ["show", "ru-dev-001", "--json"]).stdout)
     assert len(shown["scorecards"]) == 1
     card = shown["scorecards"][0]
-    assert card["rubric"] == {"id": "order_desk", "version": 1, "sha256": load_rubric(RUBRICS_DIR / "order_desk.yaml").sha256}
+    current = load_rubric(RUBRICS_DIR / "order_desk.yaml")
+    assert card["rubric"] == {"id": "order_desk", "version": current.version, "sha256": current.sha256}
     assert all(c["reason"] for c in card["criteria"])
     assert all(e["quote"] and e["rule"] and e["start_s"] is not None for c in card["criteria"] for e in c["evidence"])
     assert card["outcome"]["order_placed"] is True and isinstance(card["total"], float)
 
     v2 = tmp_path / "order_desk_v2.yaml"
-    v2.write_text(GOOD.replace("version: 1", "version: 2").replace("within_s: 15", "within_s: 10"), encoding="utf-8")
+    v2.write_text(GOOD.replace(f"version: {current.version}", f"version: {current.version + 1}").replace("within_s: 15", "within_s: 10"), encoding="utf-8")
     again = runner.invoke(app, ["score", "--rubric", str(v2), "--json"])
     assert again.exit_code == 0 and [r["status"] for r in json.loads(again.stdout)] == ["scored", "scored"]
     same = runner.invoke(app, ["score", "--rubric", str(v2), "--json"])
     assert [r["status"] for r in json.loads(same.stdout)] == ["unchanged", "unchanged"]
     cards = json.loads(runner.invoke(app, ["show", "ru-dev-001", "--json"]).stdout)["scorecards"]
-    assert [c["rubric"]["version"] for c in cards] == [2, 1]
+    assert [c["rubric"]["version"] for c in cards] == [current.version + 1, current.version]
 
     broken = tmp_path / "broken.yaml"
-    broken.write_text(GOOD.replace("version: 1", "version: x"), encoding="utf-8")
+    broken.write_text(GOOD.replace(f"version: {current.version}", "version: x"), encoding="utf-8")
     result = runner.invoke(app, ["score", "--rubric", str(broken)])
     assert result.exit_code == 1 and "version" in result.output
     assert json.loads(runner.invoke(app, ["show", "ru-dev-001", "--json"]).stdout)["scorecards"] == cards
