@@ -20,13 +20,14 @@ from qa.review.periods import parse_period
 from qa.review.scorecards import build_report
 from scoring.rubric import RUBRICS_DIR, load_rubric
 
+CURRENT = load_rubric(RUBRICS_DIR / "order_desk.yaml").version
 CRITICAL = "no_i_dont_know"  # made critical in the test's copy of order_desk (the shipped file has none critical)
 
 
 def _rubric_copy(path, *, version: int, zeroes: bool):
     text = (RUBRICS_DIR / "order_desk.yaml").read_text(encoding="utf-8")
     assert text.count("critical: false") == 1 and "critical_zeroes_total: true" in text
-    text = text.replace("critical: false", "critical: true").replace("version: 1", f"version: {version}", 1)
+    text = text.replace("critical: false", "critical: true").replace(f"version: {CURRENT}", f"version: {version}", 1)
     path.write_text(text.replace("critical_zeroes_total: true", f"critical_zeroes_total: {str(zeroes).lower()}"), encoding="utf-8")
     rubric = load_rubric(path)
     assert next(c for c in rubric.criteria if c.id == CRITICAL).critical and rubric.critical_zeroes_total == zeroes
@@ -44,7 +45,7 @@ def _three_views(engine, session, call_id):
 
 def test_show_scorecards_and_review_agree_and_past_totals_keep_their_rule(eval_dir, tmp_path):
     rubric_file = tmp_path / "order_desk.yaml"
-    rubric = _rubric_copy(rubric_file, version=1, zeroes=True)
+    rubric = _rubric_copy(rubric_file, version=CURRENT, zeroes=True)
     engine = open_database(f"sqlite:///{tmp_path / 'qa.db'}")
     (result,) = import_files(engine, [eval_dir / "labeled-dev" / "ru-dev-001.json"], rubric=rubric)
     call_id = result.call_id
@@ -67,14 +68,14 @@ def test_show_scorecards_and_review_agree_and_past_totals_keep_their_rule(eval_d
     assert "lead-olga" in reason and "не знаю" in reason and "machine: pass" in reason
 
     # today's rubric file says otherwise: the stored totals keep the rule they were scored under
-    _rubric_copy(rubric_file, version=1, zeroes=False)
+    _rubric_copy(rubric_file, version=CURRENT, zeroes=False)
     assert _three_views(engine, session, call_id)[:3] == (0.0, 0.0, 0.0)
 
     # a new rubric version that does not zero: its card (the newest) carries its own rule, everywhere alike
-    lenient = _rubric_copy(tmp_path / "order_desk_v2.yaml", version=2, zeroes=False)
+    lenient = _rubric_copy(tmp_path / "order_desk_v2.yaml", version=CURRENT + 1, zeroes=False)
     score_stored(engine, [call_id], lenient)
     newest = call_detail(engine, ref=call_id)
-    assert [c.rubric_version for c in newest.scorecards] == [2, 1] and newest.scorecards[0].critical_zeroes_total is False
+    assert [c.rubric_version for c in newest.scorecards] == [CURRENT + 1, CURRENT] and newest.scorecards[0].critical_zeroes_total is False
     shown, scorecard, review, _ = _three_views(engine, session, call_id)
     assert shown == scorecard == review and 0.0 < shown < newest.scorecards[0].total
     engine.dispose()
@@ -86,7 +87,7 @@ def _verdict(label_id: int, criterion: str, verdict: Verdict, source: str = "rev
 
 
 def test_effective_scorecard_newest_human_verdict_wins_and_calibration_never_counts(eval_dir, tmp_path):
-    rubric = _rubric_copy(tmp_path / "order_desk.yaml", version=1, zeroes=False)
+    rubric = _rubric_copy(tmp_path / "order_desk.yaml", version=CURRENT, zeroes=False)
     engine = open_database(f"sqlite:///{tmp_path / 'qa.db'}")
     import_files(engine, [eval_dir / "labeled-dev" / "ru-dev-001.json"], rubric=rubric)
     card = call_detail(engine, ref="ru-dev-001").scorecards[0]

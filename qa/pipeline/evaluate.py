@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.core.errors import ConfigError
+from qa.core.hooks import BatchStarted, FileDone, FileStarted, Hook, ignore
 from qa.core.types import CallMetadata, Scorecard
 from qa.ingest.audio import decode
 from qa.ingest.recordings import identify
-from qa.pipeline.batch import FileOutcome
 from qa.pipeline.imports import read_labeled
-from qa.pipeline.processor import CallProcessor, Hook
+from qa.pipeline.processor import CallProcessor
 from scoring.rubric import Rubric
 from scoring.score import score
 
@@ -78,16 +78,16 @@ def evaluate_audio(folders: Sequence[Path], processor: CallProcessor, rubric, au
     the audio goes through the whole pipeline, the result is scored and compared with the labels."""
     import json as _json
 
-    emit = hook or (lambda *a, **k: None)
-    emit("batch_start", total=len(folders), ignored=0)
+    emit = hook or ignore
+    emit(BatchStarted(total=len(folders), ignored=0))
     scored = []
     for folder in folders:
         reference = _json.loads((folder / "transcript.json").read_text(encoding="utf-8"))
         path = folder / f"{audio}.flac"
-        emit("file_start", path=path, index=len(scored))
+        emit(FileStarted(path, index=len(scored)))
         call = processor(identify(path), decode(path), CallMetadata(), hook=emit)
         scored.append((reference.get("call_id", folder.name), reference.get("labels", {}), score(call.transcript, call.features, rubric)))
-        emit("file_done", outcome=FileOutcome(path, "processed", call.recording.call_id, audio_s=call.duration_s))
+        emit(FileDone(path, "processed", call.recording.call_id, audio_s=call.duration_s))
     return compare(scored), scored
 
 

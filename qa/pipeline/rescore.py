@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
+from qa.core.hooks import BatchStarted, Hook, Scored, ignore
 from qa.core.types import Transcript
 from qa.db import calls, scores
-from qa.pipeline.processor import Hook
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,16 +30,16 @@ def score_and_store(engine: Engine, call_id: str, transcript: Transcript, featur
 
 def score_stored(engine: Engine, call_ids: Sequence[str], rubric, hook: Hook | None = None) -> list[ScoreOutcome]:
     """Score stored transcripts with ``rubric`` (no re-transcription); earlier scorecards are kept."""
-    emit = hook or (lambda *a, **k: None)
-    emit("batch_start", total=len(call_ids), ignored=0)
+    emit = hook or ignore
+    emit(BatchStarted(total=len(call_ids), ignored=0))
     out = []
     for call_id in call_ids:
         stored = calls.load_call(engine, call_id=call_id)
         if stored.summary.status == "superseded":  # replaced by a re-imported transcript: score the new version
             out.append(ScoreOutcome(call_id, stored.summary.status, None, False))
-            emit("scored", call_id=call_id)
+            emit(Scored(call_id))
             continue
         card, saved = score_and_store(engine, call_id, stored.transcript, stored.features, rubric)
         out.append(ScoreOutcome(call_id, "scored" if saved else "unchanged", card.total, card.critical_failed))
-        emit("scored", call_id=call_id)
+        emit(Scored(call_id))
     return out
