@@ -18,9 +18,12 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from qa.core.hooks import Hook, StageProgress
 from qa.core.types import AsrResult, AsrSegment, Diarization, SpeakerTurn, Word
+from qa.db.engine import make_engine
 from qa.ingest.audio import decode
 
 RATE_HZ = 16000
@@ -157,3 +160,17 @@ def dump_rows(db: Path) -> dict:
         }
     finally:
         con.close()
+
+
+def full_disk_engine(url: str) -> Engine:
+    """An engine on an SQLite file that cannot grow: SQLite's own 'database or disk is full' stands in for a full disk."""
+    engine = make_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _no_room_to_grow(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        pages = cur.execute("PRAGMA page_count").fetchone()[0]
+        cur.execute(f"PRAGMA max_page_count = {pages}")
+        cur.close()
+
+    return engine

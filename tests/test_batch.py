@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from cli import app
 from tests.badfiles import make_bad_corpus
 from tests.conftest import ROOT, SAMPLES
-from tests.fakes import dump_rows
+from tests.fakes import dump_rows, full_disk_engine
 
 pytestmark = pytest.mark.models
 runner = CliRunner()
@@ -146,9 +146,8 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_calls(tmp_path, eval_dir):
 
 def test_disk_full_stops_the_batch_and_keeps_what_is_stored(tmp_path, eval_dir, processor):
     """SQLite's own 'database or disk is full' (a page limit stands in for a full disk)."""
-    from sqlalchemy import event
 
-    from qa.db.engine import make_engine, open_database
+    from qa.db.engine import open_database
     from qa.pipeline.batch import StorageError, process_batch
 
     url = f"sqlite:///{tmp_path / 'full.db'}"
@@ -159,14 +158,7 @@ def test_disk_full_stops_the_batch_and_keeps_what_is_stored(tmp_path, eval_dir, 
     before = dump_rows(tmp_path / "full.db")
     engine.dispose()
 
-    full = make_engine(url)
-
-    @event.listens_for(full, "connect")
-    def _no_room_to_grow(dbapi_conn, _record):
-        cur = dbapi_conn.cursor()
-        pages = cur.execute("PRAGMA page_count").fetchone()[0]
-        cur.execute(f"PRAGMA max_page_count = {pages}")
-        cur.close()
+    full = full_disk_engine(url)
 
     with pytest.raises(StorageError, match="disk is full"):
         process_batch(full, [SAMPLES], processor=processor)  # fills the last free bytes, then fails

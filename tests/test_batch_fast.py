@@ -14,19 +14,24 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from rich.text import Text
-from sqlalchemy import event
 
 from qa.cli.progress import BatchProgress
 from qa.core.errors import ModelError
 from qa.core.hooks import BatchDone, BatchStarted, FileDone, FileStarted, StageStarted
 from qa.db import calls as call_store
-from qa.db.engine import make_engine, open_database
+from qa.db.engine import open_database
 from qa.ingest.metadata import metadata_source
 from qa.pipeline.batch import StorageError, plan, process_batch
 from qa.pipeline.executors import LocalExecutor, run_one
 from qa.pipeline.processor import CallProcessor, PipelineOptions
 from tests.badfiles import make_bad_corpus
-from tests.fakes import FakeDiarizer, FakeTranscriber, dump_rows, speechlike
+from tests.fakes import (
+    FakeDiarizer,
+    FakeTranscriber,
+    dump_rows,
+    full_disk_engine,
+    speechlike,
+)
 
 
 def fake_processor(transcriber: FakeTranscriber | None = None, diarizer: FakeDiarizer | None = None, **options) -> CallProcessor:
@@ -141,14 +146,7 @@ def test_a_storage_error_stops_the_batch_and_keeps_what_is_stored(tmp_path, call
     before = dump_rows(tmp_path / "full.db")
     engine.dispose()
 
-    full = make_engine(url)
-
-    @event.listens_for(full, "connect")
-    def _no_room_to_grow(dbapi_conn, _record):
-        cur = dbapi_conn.cursor()
-        pages = cur.execute("PRAGMA page_count").fetchone()[0]
-        cur.execute(f"PRAGMA max_page_count = {pages}")
-        cur.close()
+    full = full_disk_engine(url)
 
     long_calls = [speechlike(tmp_path / "long" / f"op{i}_long.wav", seconds=90, seed=10 + i) for i in range(3)]
     with pytest.raises(StorageError, match="disk is full"):
