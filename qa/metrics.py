@@ -64,3 +64,32 @@ def role_agreement(reference: Sequence[tuple[str, float, float]], hypothesis: Se
             if hrole == role:
                 agree += overlap
     return agree / covered if covered else 0.0
+
+
+def expected_calibration_error(confidences: Sequence[float], correct: Sequence[bool], bins: int = 10) -> float:
+    """Expected calibration error: the mean |accuracy − confidence| over equal-width confidence bins,
+    weighted by how many verdicts fall in each (0 = a confidence of 0.8 is right 80% of the time)."""
+    if len(confidences) != len(correct):
+        raise ValueError("confidences and correct must have the same length")
+    if not confidences:
+        return 0.0
+    total = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        idx = [i for i, c in enumerate(confidences) if (lo < c <= hi) or (b == 0 and c <= hi)]
+        if idx:
+            acc = sum(bool(correct[i]) for i in idx) / len(idx)
+            conf = sum(confidences[i] for i in idx) / len(idx)
+            total += len(idx) * abs(acc - conf)
+    return total / len(confidences)
+
+
+def accuracy_at_coverage(confidences: Sequence[float], correct: Sequence[bool], coverage: float) -> float | None:
+    """Accuracy on the ``coverage`` share (0–1] of verdicts with the highest confidence (ties kept in input order)."""
+    if not 0 < coverage <= 1:
+        raise ValueError("coverage must be in (0, 1]")
+    if not confidences:
+        return None
+    order = sorted(range(len(confidences)), key=lambda i: -confidences[i])
+    keep = order[: max(1, round(coverage * len(order)))]
+    return sum(bool(correct[i]) for i in keep) / len(keep)
