@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 import scoring.criteria  # noqa: F401  (registers the built-in kinds before any rubric is validated)
 from qa.core.errors import RubricError
 from qa.core.yamlio import load_yaml
+from scoring.confidence import UNCALIBRATED, ConfidenceModel, calibration_path, load_confidence
 from scoring.registry import get_kind, kind_names
 
 RUBRICS_DIR = Path(__file__).resolve().parent.parent / "rubrics"
@@ -85,6 +86,7 @@ class Rubric:
     critical_zeroes_total: bool
     sections: tuple[tuple[str, str], ...]  # (id, title)
     criteria: tuple[Criterion, ...]
+    confidence: ConfidenceModel = UNCALIBRATED  # calibration/<stem>.yaml beside the file, when there is one
 
 
 def load_rubric(path: Path) -> Rubric:
@@ -115,10 +117,13 @@ def load_rubric(path: Path) -> Rubric:
             except ValidationError as exc:
                 raise doc.validation_error(RubricError, exc, prefix=loc + ("params",), label=f"{c.id}: params.") from exc
             criteria.append(Criterion(c.id, c.title, section.id, c.kind, c.weight, c.critical, params, kind()))
+    calibration = calibration_path(path)
+    confidence = load_confidence(calibration, spec.id) if calibration.exists() else UNCALIBRATED
     return Rubric(
         id=spec.id, version=spec.version, title=spec.title, languages=tuple(spec.languages),
         sha256=hashlib.sha256(doc.raw).hexdigest(), path=path, critical_zeroes_total=spec.critical_zeroes_total,
         sections=tuple((s.id, s.title) for s in spec.sections), criteria=tuple(criteria),
+        confidence=confidence,
     )
 
 

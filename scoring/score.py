@@ -14,7 +14,11 @@ def score(transcript: Transcript, features: CallFeatures | None, rubric: Rubric)
     results: list[CriterionResult] = []
     for c in rubric.criteria:
         j = c.evaluator.evaluate(call, c.params)
-        results.append(CriterionResult(c.id, c.section_id, j.verdict, j.reason, j.evidence, j.confidence, c.weight, c.critical))
+        confidence = rubric.confidence.probability(c.id, j.verdict, j.confidence)
+        results.append(CriterionResult(
+            c.id, c.section_id, j.verdict, j.reason, j.evidence, confidence, c.weight, c.critical,
+            needs_review=rubric.confidence.needs_review(confidence),
+        ))
     sections, total, critical = totals(results, [sid for sid, _ in rubric.sections], rubric.critical_zeroes_total)
     # criteria record what they learn about the call's outcome in call.events
     outcome = [(key, call.events.get(key)) for key in ("order_placed", "nps_score", "service_rating")]

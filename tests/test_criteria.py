@@ -269,10 +269,16 @@ def test_metric_kind(tmp_path):
 def test_low_asr_word_probability_lowers_the_confidence(rubric):
     from qa.core.types import Word
 
-    words = tuple(Word(0.5 + i * 0.3, 0.7 + i * 0.3, " " + w, 0.3) for i, w in enumerate("я не знаю".split()))
-    t = Transcript("ru", (Utterance(Role.AGENT, "ch0", 0.5, 1.5, "я не знаю", words),), RoleAssignment((), 1.0, "test"))
-    result = score(t, None, rubric).result("no_i_dont_know")
-    assert result.verdict == Verdict.FAIL and result.confidence == pytest.approx(0.3)
+    def said(probability: float):
+        words = tuple(Word(0.5 + i * 0.3, 0.7 + i * 0.3, " " + w, probability) for i, w in enumerate("я не знаю".split()))
+        t = Transcript("ru", (Utterance(Role.AGENT, "ch0", 0.5, 1.5, "я не знаю", words),), RoleAssignment((), 1.0, "test"))
+        return score(t, None, rubric).result("no_i_dont_know")
+
+    clear, mumbled = said(1.0), said(0.3)
+    assert clear.verdict == mumbled.verdict == Verdict.FAIL
+    assert not clear.needs_review and clear.confidence >= 0.8
+    # the rubric's confidence model scales by sqrt(word probability): a mumbled quote needs a person
+    assert mumbled.confidence == pytest.approx(clear.confidence * 0.3 ** 0.5, abs=0.002) and mumbled.needs_review
 
 
 def test_patterns_survive_words_glued_by_asr(rubric):

@@ -22,6 +22,7 @@ OperatorYouOpt = Annotated[str, typer.Option("--operator", help="You, the sessio
 RandomOpt = Annotated[Optional[int], typer.Option("--random", help="A random sample of N calls (default 5).")]
 SeedOpt = Annotated[Optional[int], typer.Option(help="Seed for --random: the same seed picks the same calls.")]
 LowestOpt = Annotated[Optional[int], typer.Option(help="The N lowest-scoring calls.")]
+LowConfidenceOpt = Annotated[Optional[int], typer.Option("--low-confidence", help="The N calls with the most verdicts marked needs review (low confidence), not yet settled by a person.")]
 FailedOpt = Annotated[Optional[str], typer.Option(help="Calls failing this criterion (newest first; --n of them).")]
 NOpt = Annotated[int, typer.Option(help="How many calls for --failed and --mystery.")]
 MysteryOpt = Annotated[Optional[str], typer.Option(help="Mystery-shopper calls (metadata column mystery_campaign): a campaign name, or 'any'; --n of them.")]
@@ -43,20 +44,21 @@ def _render(engine, session, as_json: bool = False) -> None:
 def review_open(
     operator: Annotated[str, typer.Option(help="The operator whose calls are reviewed.")],
     reviewer: Annotated[str, typer.Option(help="The QA lead running the session.")],
-    random_n: RandomOpt = None, seed: SeedOpt = None, lowest: LowestOpt = None, failed: FailedOpt = None,
+    random_n: RandomOpt = None, seed: SeedOpt = None, lowest: LowestOpt = None, low_confidence: LowConfidenceOpt = None,
+    failed: FailedOpt = None,
     n: NOpt = 5, mystery: MysteryOpt = None, call: PickCallOpt = None, period: PeriodOpt = None,
     rubric: RubricOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Open a review session for an operator, with calls picked by a rule.
 
-    Rules: --random N [--seed S], --lowest N, --failed CRITERION [--n N], --mystery CAMPAIGN|any [--n N],
+    Rules: --random N [--seed S], --lowest N, --low-confidence N, --failed CRITERION [--n N], --mystery CAMPAIGN|any [--n N],
     or --call ID (repeatable). Example: qa review open --operator op-anna --reviewer olga --failed nps_question
     """
     from qa.review import sessions
     from qa.review.periods import parse_period
 
     pick = sessions.pick_from_options(random_n=random_n, seed=seed, lowest=lowest, failed=failed, n=n, mystery=mystery,
-                                      calls=call)
+                                      calls=call, low_confidence=low_confidence)
     settings = common.settings()
     engine = common.engine(settings)
     session = sessions.open_session(engine, operator_id=operator, reviewer=reviewer, pick=pick,

@@ -255,9 +255,17 @@ class Verdict(str, Enum):
     NA = "na"
 
 
+EVIDENCE_KINDS = ("quote", "searched", "nearest")
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """Why a verdict: the quote, where it is, and the rule that fired."""
+    """Why a verdict: the quote, where it is, and the rule that fired.
+
+    ``kind`` says what it shows: ``quote`` an utterance the verdict rests on; ``searched`` the window a
+    criterion looked in and found nothing (``utterance_index`` None, ``quote`` "", the window in
+    ``start_s``/``end_s``, the search in ``rule``); ``nearest`` the closest candidate utterance and, in
+    ``rule``, why it did not count. A fail thus says where it looked, so a reviewer can check it."""
 
     utterance_index: int | None
     start_s: float | None
@@ -265,6 +273,7 @@ class Evidence:
     role: str | None
     quote: str
     rule: str
+    kind: str = "quote"  # one of EVIDENCE_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,9 +283,10 @@ class CriterionResult:
     verdict: Verdict
     reason: str
     evidence: tuple[Evidence, ...]
-    confidence: float
+    confidence: float  # calibrated probability that the verdict is right (scoring/confidence.py)
     weight: float
     critical: bool
+    needs_review: bool = False  # confidence below the rubric's review_below, or 0.0 (the criterion could not decide)
 
 
 @dataclass(frozen=True, slots=True)

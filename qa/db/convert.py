@@ -215,11 +215,19 @@ def add_scorecard(s: Session, call_id: str, card: Scorecard, at: datetime) -> t.
         t.CriterionVerdict(
             scorecard_id=row.id, criterion_id=r.criterion_id, section_id=r.section_id, verdict=r.verdict.value,
             reason=r.reason, confidence=r.confidence, weight=r.weight, critical=r.critical,
-            evidence=json.dumps([asdict(e) for e in r.evidence], ensure_ascii=False),
+            evidence=json.dumps([asdict(e) for e in r.evidence], ensure_ascii=False), needs_review=r.needs_review,
         )
         for r in card.results
     )
     return row
+
+
+def evidence(e: dict) -> Evidence:
+    """One stored evidence item; rows written before evidence had a ``kind`` are quotes."""
+    return Evidence(
+        e.get("utterance_index"), e.get("start_s"), e.get("end_s"), e.get("role"), e.get("quote", ""), e.get("rule", ""),
+        e.get("kind") or "quote",
+    )
 
 
 def scorecard(s: Session, row: t.Scorecard, verdicts: list[t.CriterionVerdict] | None = None) -> Scorecard:
@@ -230,7 +238,8 @@ def scorecard(s: Session, row: t.Scorecard, verdicts: list[t.CriterionVerdict] |
         results=tuple(
             CriterionResult(
                 v.criterion_id, v.section_id, Verdict(v.verdict), v.reason,
-                tuple(Evidence(**e) for e in json.loads(v.evidence)), v.confidence, v.weight, v.critical,
+                tuple(evidence(e) for e in json.loads(v.evidence)), v.confidence, v.weight, v.critical,
+                needs_review=v.needs_review,
             )
             for v in verdicts
         ),

@@ -191,6 +191,7 @@ class CriterionVerdict(SQLModel, table=True):
     weight: float
     critical: bool
     evidence: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of {utterance_index, start_s, end_s, role, quote, rule}
+    needs_review: bool = False  # calibrated confidence below the rubric's review_below when scored (migration 0005)
 
 
 class ReviewSession(SQLModel, table=True):

@@ -24,7 +24,7 @@ from qa.db import campaigns, human, scores
 from qa.review.corrections import effective_scorecard
 from qa.review.periods import Period
 
-PICK_RULES = ("random", "lowest", "failed", "mystery", "calls")
+PICK_RULES = ("random", "lowest", "failed", "uncertain", "mystery", "calls")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,8 @@ class Pick:
 
     random: ``n`` calls, reproducible with ``seed`` (a seed is drawn and recorded when none is given);
     lowest: the ``n`` lowest-scoring calls; failed: the ``n`` newest calls failing ``criterion``;
+    uncertain: the ``n`` calls with the most automatic verdicts marked ``needs_review`` (lowest confidence first)
+    that no person has settled yet;
     mystery: the ``n`` newest mystery-shopper calls (metadata column ``mystery_campaign``; ``campaign`` narrows it);
     calls: exactly the calls named in ``calls`` (ids, id prefixes or external ids).
     """
@@ -62,20 +64,22 @@ DEFAULT_RANDOM = 5
 
 def pick_from_options(
     *, random_n: int | None, seed: int | None, lowest: int | None, failed: str | None, n: int, mystery: str | None,
-    calls: list[str] | None,
+    calls: list[str] | None, low_confidence: int | None = None,
 ) -> Pick:
     """The pick rule from ``qa review open``'s options (the web form has the same fields).
 
-    One rule at most: ``--random N [--seed S]``, ``--lowest N``, ``--failed CRITERION [--n N]``,
+    One rule at most: ``--random N [--seed S]``, ``--lowest N``, ``--low-confidence N``, ``--failed CRITERION [--n N]``,
     ``--mystery CAMPAIGN|any [--n N]`` or ``--call ID`` (repeatable); none gives a random sample of 5."""
     given = [name for name, on in (("--random", random_n is not None), ("--lowest", lowest is not None),
+                                   ("--low-confidence", low_confidence is not None),
                                    ("--failed", failed is not None), ("--mystery", mystery is not None),
                                    ("--call", bool(calls))) if on]
     if len(given) > 1:
-        raise ConfigError(f"choose one pick rule, not {' and '.join(given)}: --random, --lowest, --failed, --mystery or --call")
+        raise ConfigError(f"choose one pick rule, not {' and '.join(given)}: --random, --lowest, --low-confidence, --failed, "
+                          "--mystery or --call")
     if seed is not None and given and given[0] != "--random":
         raise ConfigError(f"--seed only applies to --random, not to {given[0]}")
-    for option, count in (("--random", random_n), ("--lowest", lowest)):
+    for option, count in (("--random", random_n), ("--lowest", lowest), ("--low-confidence", low_confidence)):
         if count is not None and count < 1:
             raise ConfigError(f"{option} needs a number of calls of at least 1, got {count}")
     if (failed is not None or mystery is not None) and n < 1:
@@ -88,6 +92,8 @@ def pick_from_options(
         return Pick("calls", len(calls), calls=tuple(calls))
     if lowest is not None:
         return Pick("lowest", lowest)
+    if low_confidence is not None:
+        return Pick("uncertain", low_confidence)
     if failed is not None:
         if not failed.strip():
             raise ConfigError("--failed needs a criterion id, e.g. --failed active_listening")
@@ -119,6 +125,8 @@ def choose_calls(candidates: list[CallScore], pick: Pick, mystery: dict[str, str
         totals = {c.call_id: _effective(c).total for c in candidates}
         scored = sorted(candidates, key=lambda c: (101 if totals[c.call_id] is None else totals[c.call_id], c.call_id))
         return [(c.call_id, f"lowest score ({totals[c.call_id]})") for c in scored[: pick.n]]
+    if pick.rule == "uncertain":
+        return _uncertain(candidates, pick.n)
     if pick.rule == "failed":
         failing = [c for c in candidates if (r := _effective(c).result(pick.criterion)) is not None and r.verdict == Verdict.FAIL]
         failing.sort(key=lambda c: c.started_at, reverse=True)
@@ -127,6 +135,21 @@ def choose_calls(candidates: list[CallScore], pick: Pick, mystery: dict[str, str
         shopped = sorted((c for c in candidates if c.call_id in (mystery or {})), key=lambda c: c.started_at, reverse=True)
         return [(c.call_id, f"mystery shopper ({mystery[c.call_id]})") for c in shopped[: pick.n]]
     raise ConfigError(f"unknown pick rule {pick.rule!r}: use one of {', '.join(PICK_RULES)}")
+
+
+def _uncertain(candidates: list[CallScore], n: int) -> list[tuple[str, str]]:
+    """Calls whose automatic verdicts most need a person: ``needs_review`` ones nobody has overridden."""
+    ranked = []
+    for c in candidates:
+        settled = {o.criterion_id for o in c.overrides}
+        open_ = [r for r in c.card.results if r.needs_review and r.criterion_id not in settled]
+        if open_:
+            ranked.append((-len(open_), min(r.confidence for r in open_), c.call_id, open_))
+    ranked.sort(key=lambda x: x[:3])
+    return [
+        (cid, "needs review: " + ", ".join(f"{r.criterion_id} ({r.confidence:.2f})" for r in sorted(open_, key=lambda r: r.confidence)))
+        for _, _, cid, open_ in ranked[:n]
+    ]
 
 
 def open_session(
