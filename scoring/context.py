@@ -3,6 +3,7 @@ and conversation events detected once (order agreed, hold, ...)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -37,9 +38,25 @@ def first_match_where(utts: list[UttText], patterns: list[Pattern], keep) -> tup
     return None
 
 
-def evidence(utt: UttText, rule: str) -> Evidence:
+def evidence(utt: UttText, rule: str, kind: str = "quote") -> Evidence:
     u = utt.utterance
-    return Evidence(utt.index, u.start_s, u.end_s, u.role.value, u.text, rule)
+    return Evidence(utt.index, u.start_s, u.end_s, u.role.value, u.text, rule, kind)
+
+
+def nearest(utt: UttText, why: str) -> Evidence:
+    """The closest candidate of a fail, quoted; ``why`` says why it did not count."""
+    return evidence(utt, why, "nearest")
+
+
+def searched(utts: Sequence[UttText], rule: str, *, role: str | None = None,
+             start_s: float | None = None, end_s: float | None = None) -> Evidence:
+    """Where a criterion looked and found nothing: the span of ``utts`` (or the window given), what was sought in
+    ``rule``. ``role`` defaults to the role of ``utts`` when they share one; an empty window sits at ``start_s``."""
+    start = start_s if start_s is not None else (min(u.utterance.start_s for u in utts) if utts else 0.0)
+    end = end_s if end_s is not None else (max(u.utterance.end_s for u in utts) if utts else start)
+    roles = {u.role.value for u in utts}
+    who = role if role is not None else (roles.pop() if len(roles) == 1 else None)
+    return Evidence(None, round(start, 2), round(max(start, end), 2), who, "", rule, "searched")
 
 
 def low_confidence_penalty(utts: list[UttText]) -> float:

@@ -7,6 +7,10 @@ from scoring.context import CallContext
 from scoring.rubric import Rubric
 from scoring.text import analyse
 
+OUTCOME_KEYS = ("order_placed", "order_status", "order_confidence", "order_events", "nps_score", "service_rating")
+"""What criteria learn about the call (``call.events``) and the scorecard keeps: the order lifecycle
+(scoring/events.py), the NPS answer and a service rating."""
+
 
 def score(transcript: Transcript, features: CallFeatures | None, rubric: Rubric) -> Scorecard:
     language = transcript.language if transcript.language in rubric.languages else rubric.languages[0]
@@ -21,7 +25,7 @@ def score(transcript: Transcript, features: CallFeatures | None, rubric: Rubric)
         ))
     sections, total, critical = totals(results, [sid for sid, _ in rubric.sections], rubric.critical_zeroes_total)
     # criteria record what they learn about the call's outcome in call.events
-    outcome = [(key, call.events.get(key)) for key in ("order_placed", "nps_score", "service_rating")]
+    outcome = [(key, call.events.get(key)) for key in OUTCOME_KEYS]
     return Scorecard(
         rubric_id=rubric.id, rubric_version=rubric.version, rubric_hash=rubric.sha256, language=language,
         results=tuple(results), section_scores=tuple(sections), total=total, critical_failed=critical,

@@ -153,6 +153,49 @@ def test_a_question_before_the_agent_is_on_the_line_is_not_judged(rubric):  # no
     assert verdict(rubric, call("en", *turns), "active_listening").verdict == Verdict.PASS
 
 
+def lifecycle(rubric, language, *turns):  # noqa: F811
+    o = dict(score(call(language, *turns), None, rubric).outcome)
+    return o["order_status"], o["order_confidence"], [e["kind"] for e in o["order_events"]], o["order_events"]
+
+
+@pytest.mark.parametrize(
+    "language, turns, status, kinds",
+    [
+        ("ru", [("agent", "Есть модель за пять тысяч рублей."), ("customer", "Спасибо, я посоветуюсь с женой и перезвоню.")],
+         "postponed", ["proposed", "postponed"]),
+        ("uk", [("agent", "Можу запропонувати чайник за тисячу гривень."), ("customer", "Дякую, я подумаю.")], "postponed", ["proposed", "postponed"]),
+        ("en", [("agent", "I can offer the blue one, it costs thirty dollars."), ("customer", "No thanks, not interested.")],
+         "declined", ["proposed", "declined"]),
+        ("ru", [("agent", "Звоним подтвердить ваш заказ: чайник за две тысячи рублей."), ("customer", "Нет, отменяйте."),
+                ("agent", "Хорошо, заказ отменен.")], "cancelled", ["proposed", "outbound", "cancelled"]),
+        ("en", [("agent", "I'm calling to confirm your order, the kettle for forty dollars."), ("customer", "Yes, go ahead."),
+                ("agent", "Great, your order is confirmed.")], "placed", ["proposed", "outbound", "agreed", "placed"]),
+        ("uk", [("agent", "Зараз немає, будуть у четвер, коштують тисячу гривень."), ("customer", "Давайте, беру."),
+                ("agent", "Передзамовлення оформлено, разом тисяча гривень.")], "pre_order", ["proposed", "agreed", "placed", "pre_order"]),
+        ("en", [("agent", "I'm calling about your order, two kettles at twenty dollars each."), ("customer", "Make it one kettle, please."),
+                ("agent", "Sure, the order has been updated: one kettle, twenty dollars.")], "changed", ["changed", "placed"]),
+        ("ru", [("agent", "Магазин «Ромашка», Анна, здравствуйте."), ("customer", "Заказ до сих пор не пришел, где он?"),
+                ("agent", "Вижу, курьер привезет завтра.")], "service", ["service"]),
+    ],
+)
+def test_the_order_lifecycle_names_what_happened_and_quotes_each_step(rubric, language, turns, status, kinds):  # noqa: F811
+    got, confidence, events, detail = lifecycle(rubric, language, *turns)
+    assert got == status, events
+    assert set(kinds) <= set(events), events
+    assert 0.5 <= confidence <= 1.0
+    for e in detail:  # each event quotes the utterance it was read from
+        assert e["quote"] == turns[e["utterance_index"]][1] and e["role"] == turns[e["utterance_index"]][0]
+    assert [e["utterance_index"] for e in detail] == sorted(e["utterance_index"] for e in detail)
+
+
+def test_an_explicit_placement_is_surer_than_a_yes_to_a_read_back(rubric):  # noqa: F811
+    _, placed, *_ = lifecycle(rubric, "en", ("agent", "The kettle costs forty dollars."), ("customer", "I'll take it."),
+                              ("agent", "I've placed your order."))
+    status, read_back, kinds, _ = lifecycle(rubric, "en", ("agent", "The kettle costs forty dollars."),
+                                            ("agent", "So that's forty dollars, delivery tomorrow, paid by card."), ("customer", "Yes, correct."))
+    assert status == "placed" and "read_back" in kinds and read_back < placed
+
+
 @pytest.mark.parametrize(
     "word, target, expected",
     [("прикомендуете", "порекомендуете", True), ("recomend", "recommend", True), ("рубль", "руль", True),

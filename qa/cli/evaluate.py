@@ -25,21 +25,29 @@ def eval_(
     directory: Annotated[Path, typer.Argument(help="Labeled interchange JSON files, or folders with transcript.json + stereo.flac/mono.flac.")],
     rubric: RubricOpt = None,
     audio: Annotated[AudioOpt, typer.Option(help="For audio folders: which recording goes through the pipeline.")] = AudioOpt.stereo,
+    errors: Annotated[bool, typer.Option("--errors", help="List every disagreement: call, criterion, gold, predicted, reason and the predicted verdict's evidence (--json always has them).")] = False,
+    asr_noise: Annotated[float, typer.Option("--asr-noise", min=0.0, max=1.0, help="Run typed transcripts through a seeded model of recognition errors first (0 = off, 1 = strongest); labeled JSON only.")] = 0.0,
+    seed: Annotated[int, typer.Option(help="Seed of --asr-noise (same seed + level + calls = same noisy text).")] = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """Score labeled calls and compare with their gold labels: per-criterion accuracy, precision, recall, F1, confusion.
 
-    Use it to check a rubric change before rolling it out. Audio folders run the whole pipeline (ASR + scoring).
+    Also the outcome against gold (order placed, NPS score) and how far confidences can be trusted (ECE, accuracy
+    on the 90%/80% most confident verdicts). Use it to check a rubric change before rolling it out; --errors shows
+    why each verdict disagrees. Audio folders run the whole pipeline (ASR + scoring).
     """
     from qa.cli.render import eval_tables
     from qa.pipeline.evaluate import audio_folders, evaluate_path
+    from qa.pipeline.noise import NoiseSpec
     from qa.reports.serialize import eval_report_dict
 
     settings = common.settings()
     chosen = common.rubric(settings, rubric)
+    noise = NoiseSpec(asr_noise, seed) if asr_noise > 0 else None
     with common.progress(not as_json and bool(audio_folders(directory))) as progress:
-        evaluation = evaluate_path(directory, chosen, processor=common.processor(settings), audio=audio.value, hook=progress.hook)
-    emit(as_json, evaluation, eval_report_dict, lambda e: eval_tables(e, chosen))
+        evaluation = evaluate_path(directory, chosen, processor=common.processor(settings), audio=audio.value,
+                                   noise=noise, hook=progress.hook)
+    emit(as_json, evaluation, eval_report_dict, lambda e: eval_tables(e, chosen, errors=errors))
 
 
 @app.command()

@@ -119,14 +119,12 @@ def call_view(call: StoredCall) -> list:
 def scorecard_view(card: Scorecard, call: StoredCall | None = None) -> list:
     total = "-" if card.total is None else f"{card.total:.0f}/100"
     title = f"Scorecard {total} · {card.rubric_id} v{card.rubric_version}" + (" · CRITICAL FAIL" if card.critical_failed else "")
-    t = table(title, ("criterion", "verdict", "why", "evidence"))
+    t = table(title, ("criterion", "verdict", ("confidence", "right"), "why", "evidence"))
     colors = {"pass": "green", "fail": "red", "na": "dim"}
     for r in card.results:
-        ev = "\n".join(
-            escape(f"[{clock(e.start_s)}] {e.role}: «{e.quote}» ({e.rule})") for e in r.evidence if e.start_s is not None
-        )
-        conf = "" if r.confidence >= 0.7 else f" (confidence {r.confidence:.2f})"
-        t.add_row(r.criterion_id, f"[{colors[r.verdict.value]}]{r.verdict.value}[/]", escape(r.reason) + conf, ev)
+        ev = "\n".join(evidence_line(e) for e in r.evidence if e.start_s is not None)
+        conf = f"{r.confidence:.2f}" + ("\n[yellow]needs review[/]" if r.needs_review else "")
+        t.add_row(r.criterion_id, f"[{colors[r.verdict.value]}]{r.verdict.value}[/]", conf, escape(r.reason), ev)
     outcome = dict(card.outcome)
     line = Text(
         f"order placed: {'yes' if outcome.get('order_placed') else 'no'} · NPS: "
@@ -135,7 +133,28 @@ def scorecard_view(card: Scorecard, call: StoredCall | None = None) -> list:
         + "sections: "
         + ", ".join(f"{k} {'-' if v is None else f'{v:.0f}'}" for k, v in card.section_scores)
     )
-    return [t, line]
+    return [t, line, *order_timeline(outcome)]
+
+
+def evidence_line(e) -> str:
+    """One evidence item: a quote, the window a criterion searched, or the nearest candidate and why it did not count."""
+    if e.kind == "searched":
+        return escape(f"searched [{clock(e.start_s)}–{clock(e.end_s)}] {e.role or 'both'}: {e.rule}")
+    if e.kind == "nearest":
+        return escape(f"nearest [{clock(e.start_s)}] {e.role}: «{e.quote}» — {e.rule}")
+    return escape(f"[{clock(e.start_s)}] {e.role}: «{e.quote}» ({e.rule})")
+
+
+def order_timeline(outcome: dict) -> list:
+    """The call's order lifecycle (scoring/events.py): its status and each step, quoted."""
+    events = outcome.get("order_events") or []
+    if not outcome.get("order_status"):
+        return []
+    t = table(f"order: {outcome['order_status'].replace('_', ' ')} (confidence {outcome.get('order_confidence') or 0:.2f})",
+              ("at", "step", "who", "said"))
+    for e in events:
+        t.add_row(clock(e["start_s"]), e["kind"].replace("_", " "), e["role"], escape(f"«{e['quote']}»"))
+    return [t]
 
 
 def detail_view(detail) -> list:
@@ -191,9 +210,14 @@ def models_table(models) -> Table:
     return table("Models", ("stage", "model", "location"), ((m.stage, m.model, escape(m.location)) for m in models))
 
 
-def eval_tables(evaluation, rubric) -> list:
+def eval_tables(evaluation, rubric, errors: bool = False) -> list:
+    """``qa eval``: the per-criterion table, the outcome against gold, the calibration line, and with ``errors``
+    every disagreement with the predicted verdict's evidence."""
     reports = evaluation.reports
-    t = table(f"{rubric.id} v{rubric.version} on {evaluation.calls} labeled calls",
+    noise = evaluation.noise
+    heard = "" if noise is None else f" · ASR noise {noise.level:g} (seed {noise.seed}" + (
+        f", WER {noise.word_error_rate:.1%})" if noise.word_error_rate is not None else ")")
+    t = table(f"{rubric.id} v{rubric.version} on {evaluation.calls} labeled calls{heard}",
               ("criterion", "n", "accuracy", "precision", "recall", "F1", "gold → predicted (pass/fail/na)"))
     for cid, r in reports.items():
         conf = "  ".join(
@@ -202,7 +226,41 @@ def eval_tables(evaluation, rubric) -> list:
         style = "" if r.accuracy >= 0.9 else "[yellow]"
         t.add_row(cid, str(r.n), f"{style}{r.accuracy:.1%}", f"{r.precision:.2f}", f"{r.recall:.2f}", f"{r.f1:.2f}", conf)
     mean = sum(r.accuracy for r in reports.values()) / max(1, len(reports))
-    return [t, Text(f"mean accuracy {mean:.1%}, macro-F1 {sum(r.f1 for r in reports.values()) / max(1, len(reports)):.2f}")]
+    parts: list = [t, Text(f"mean accuracy {mean:.1%}, macro-F1 {sum(r.f1 for r in reports.values()) / max(1, len(reports)):.2f}")]
+
+    def shown(value) -> str:
+        return "-" if value is None else ("yes" if value is True else "no" if value is False else str(value))
+
+    checked = [o for o in evaluation.outcome.values() if o.n]
+    if checked:
+        parts.append(table("outcome against gold", ("outcome", "calls", "right", "accuracy", "wrong: call gold → predicted"), (
+            (o.key, str(o.n), str(o.correct), f"{'' if o.accuracy >= 0.97 else '[yellow]'}{o.accuracy:.1%}",
+             escape(", ".join(f"{m.call_id} {shown(m.gold)} → {shown(m.predicted)}" for m in o.misses)))
+            for o in checked
+        )))
+    cal = evaluation.calibration
+    if cal is not None and cal.n:
+        at = ", ".join(f"{acc:.1%} on the {cov:.0%} most confident" for cov, acc in cal.at_coverage if acc is not None)
+        parts.append(Text(f"confidence over {cal.n} verdicts: ECE {cal.ece:.3f} ({cal.bins} bins), mean confidence "
+                          f"{cal.mean_confidence:.2f}, accuracy {cal.accuracy:.1%} overall, {at}; {cal.needs_review} marked "
+                          "needs_review" + ("" if cal.accuracy_trusted is None else f", {cal.accuracy_trusted:.1%} right without them")))
+
+    def evidence_text(e) -> str:
+        where = "" if e.start_s is None else f"[{clock(e.start_s)}] "
+        quote = f"{e.role or '?'}: «{e.quote}» " if e.quote else ""
+        kind = "" if e.kind == "quote" else f"{e.kind}: "
+        return escape(f"{kind}{where}{quote}({e.rule})")
+
+    wrong = [e for r in reports.values() for e in r.errors]
+    if errors:
+        parts.append(table(f"disagreements ({len(wrong)})", ("call", "criterion", "gold", "predicted", "confidence", "why", "evidence"), (
+            (escape(e.call_id), e.criterion_id, e.gold, e.predicted, f"{e.confidence:.2f}", escape(e.reason),
+             "\n".join(evidence_text(x) for x in e.evidence) or "-")
+            for e in wrong
+        )))
+    elif wrong:
+        parts.append(Text(f"{len(wrong)} disagreements: `qa eval --errors` lists them with their evidence", style="dim"))
+    return parts
 
 
 def pick_text(pick: dict) -> str:
@@ -212,6 +270,8 @@ def pick_text(pick: dict) -> str:
         text = f"random {n} (seed {pick.get('seed')})"
     elif rule == "failed":
         text = f"failed {pick.get('criterion')}, {n}"
+    elif rule == "uncertain":
+        text = f"low confidence {n}"
     elif rule == "mystery":
         text = f"mystery {pick.get('campaign') or 'any'}, {n}"
     elif rule == "calls":

@@ -16,7 +16,7 @@ from qa.core.records import (
     ReviewInfo,
     StoredCall,
 )
-from qa.core.types import Scorecard
+from qa.core.types import Evidence, Scorecard
 from qa.pipeline.batch import BatchReport
 from qa.review.scorecards import FIGURES, Figures, ScorecardReport
 
@@ -120,6 +120,13 @@ def batch_report_dict(report: BatchReport) -> dict:
     }
 
 
+def evidence_dict(e: Evidence) -> dict:
+    """One evidence item: a ``quote`` of an utterance, the window a criterion ``searched`` (no utterance,
+    quote "", the search in ``rule``) or the ``nearest`` candidate (quoted, ``rule`` says why it did not count)."""
+    return {"kind": e.kind, "utterance_index": e.utterance_index, "start_s": e.start_s, "end_s": e.end_s,
+            "role": e.role, "quote": e.quote, "rule": e.rule}
+
+
 def scorecard_dict(card: Scorecard) -> dict:
     return {
         "rubric": {"id": card.rubric_id, "version": card.rubric_version, "sha256": card.rubric_hash},
@@ -130,8 +137,8 @@ def scorecard_dict(card: Scorecard) -> dict:
         "outcome": dict(card.outcome),
         "criteria": [
             {"id": r.criterion_id, "section": r.section_id, "verdict": r.verdict.value, "reason": r.reason,
-             "confidence": r.confidence, "weight": r.weight, "critical": r.critical,
-             "evidence": [asdict(e) for e in r.evidence]}
+             "confidence": r.confidence, "needs_review": r.needs_review, "weight": r.weight, "critical": r.critical,
+             "evidence": [evidence_dict(e) for e in r.evidence]}
             for r in card.results
         ],
     }
@@ -212,15 +219,33 @@ def rubric_dict(rubric: Rubric) -> dict:
 
 
 def eval_report_dict(evaluation: Evaluation) -> dict:
-    """``qa eval --json``: per criterion accuracy, macro precision/recall/F1, confusion and the wrong calls."""
+    """``qa eval --json``: per criterion accuracy, macro precision/recall/F1, confusion and the wrong calls (with
+    the predicted verdict's evidence); the outcome against gold (order placed, NPS score); the confidences'
+    calibration (ECE, accuracy on the most confident verdicts); the noise applied (null: none)."""
+    cal, noise = evaluation.calibration, evaluation.noise
     return {
         "criteria": {
             cid: {"accuracy": round(r.accuracy, 4), "precision": round(r.precision, 4), "recall": round(r.recall, 4),
                   "f1": round(r.f1, 4), "n": r.n, "confusion": r.confusion,
-                  "errors": [{"call": c, "gold": g, "predicted": p, "reason": why} for c, g, p, why in r.errors]}
+                  "errors": [{"call": e.call_id, "gold": e.gold, "predicted": e.predicted, "reason": e.reason,
+                              "confidence": e.confidence, "evidence": [evidence_dict(x) for x in e.evidence]}
+                             for e in r.errors]}
             for cid, r in evaluation.reports.items()
         },
         "calls": evaluation.calls,
+        "outcome": {
+            key: {"n": o.n, "correct": o.correct, "accuracy": _round(o.accuracy),
+                  "wrong": [{"call": m.call_id, "gold": m.gold, "predicted": m.predicted} for m in o.misses]}
+            for key, o in evaluation.outcome.items()
+        },
+        "calibration": None if cal is None else {
+            "n": cal.n, "accuracy": _round(cal.accuracy), "mean_confidence": _round(cal.mean_confidence),
+            "ece": _round(cal.ece), "bins": cal.bins,
+            "accuracy_at_coverage": {f"{cov:g}": _round(acc) for cov, acc in cal.at_coverage},
+            "needs_review": cal.needs_review, "accuracy_without_needs_review": _round(cal.accuracy_trusted),
+        },
+        "noise": None if noise is None else {"level": noise.level, "seed": noise.seed,
+                                             "word_error_rate": _round(noise.word_error_rate)},
     }
 
 

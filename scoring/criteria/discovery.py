@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from scoring.context import CallContext, Lexicon, first_match_where, patterns_for
-from scoring.criteria.common import FAIL, NA, PASS, StrictParams, judge
+from qa.core.types import Evidence
+from scoring.context import CallContext, Lexicon, first_match, first_match_where, patterns_for
+from scoring.criteria.common import FAIL, NA, PASS, StrictParams, judge, nearest, searched
 from scoring.events import OrderLexicon, order_agreed_index
 from scoring.registry import CriterionKind, Judgement, register
 from scoring.text import UttText
@@ -50,9 +51,34 @@ class Discovery(CriterionKind):
             return judge(NA, "not a sale or consultation", [utt], f"not_a_sale: {pat.source}")
         proposals = call.find(p.proposal, role="agent")
         limit = min([u.index for u, _ in proposals] + ([order] if order is not None else []), default=len(call.text.utterances))
-        hit = _needs_question(call, p, [u for u in call.agent() if u.index <= limit])
+        window = [u for u in call.agent() if u.index <= limit]
+        hit = _needs_question(call, p, window)
         if hit is not None:
             utt, pat = hit
             return judge(PASS, "open question about needs before the proposal", [utt], f"open_question: {pat.source}")
-        ev = [proposals[0][0]] if proposals else []
-        return judge(FAIL, "no open question before the first proposal", ev, "open_question")
+        quoted, rule = [], "open_question"
+        if proposals:
+            quoted, rule = [proposals[0][0]], f"proposal: {proposals[0][1].source} (the first; an open question must come before it)"
+        bounded = limit < len(call.text.utterances)
+        before = "the first proposal" if proposals and proposals[0][0].index == limit else "the order is agreed"
+        looked = searched(window, "discovery.v1: an open question about needs by the agent "
+                          + (f"before {before}" if bounded else "in the whole call (no proposal)"), role="agent",
+                          start_s=0.0, end_s=call.text.utterances[limit].utterance.end_s if bounded else None)
+        return judge(FAIL, "no open question before the first proposal", quoted, rule,
+                     more=[*_nearest_question(call, p, window, limit), looked])
+
+
+def _nearest_question(call: CallContext, p: DiscoveryParams, window: list[UttText], limit: int) -> list[Evidence]:
+    """The question that came closest to counting: a specification question in the window, an open question
+    after the first proposal, or a closed question in the window (at most one)."""
+    opens = patterns_for(p.open_question, call.language)
+    spec = next((u for u in window if first_match(u, opens) is not None), None)  # matched, yet not outside a spec span
+    if spec is not None:
+        return [nearest(spec, "discovery.v1: asks about a specification (size, colour, logistics), not about needs")]
+    late = _needs_question(call, p, [u for u in call.agent() if u.index > limit])
+    if late is not None:
+        return [nearest(late[0], f"discovery.v1: an open question ({late[1].source}), but after the first proposal")]
+    closed = next((u for u in window if u.is_question), None)
+    if closed is None:
+        return []
+    return [nearest(closed, "discovery.v1: a question, but not an open question about needs (none of the open_question phrases)")]

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pydantic import Field
 
 from scoring.context import CallContext, Lexicon, patterns_for
-from scoring.criteria.common import FAIL, PASS, StrictParams, judge
+from scoring.criteria.common import FAIL, PASS, StrictParams, judge, searched
 from scoring.registry import CriterionKind, Judgement, register
 from scoring.text import nlp
 
@@ -43,6 +43,9 @@ def _is_patronymic(word: str, language: str) -> bool:
     return language in ("ru", "uk") and any("Patr" in p.tag and p.is_known for p in _morph(language).parse(word)[:3])
 
 
+_MISSING = {"greeting": "a greeting", "company": "the company name", "own name": "the agent's own name"}
+
+
 @register("greeting.v1")
 class Greeting(CriterionKind):
     """The agent's first turn greets, names the company and the agent, within N seconds."""
@@ -52,10 +55,14 @@ class Greeting(CriterionKind):
     def evaluate(self, call: CallContext, p: GreetingParams) -> Judgement:
         agent = call.agent()
         if not agent:
-            return judge(FAIL, "the agent never speaks")
+            return judge(FAIL, "the agent never speaks",
+                         more=[searched(call.text.utterances, "greeting.v1: an agent utterance anywhere in the call", role="agent")])
         first = agent[0]
         if first.utterance.start_s > p.within_s:
-            return judge(FAIL, f"the agent's first words come after {p.within_s:.0f} s", [first], "timing")
+            late = f"greeting.v1: the agent's first words start at {first.utterance.start_s:.0f} s, after the {p.within_s:.0f} s limit"
+            return judge(FAIL, f"the agent's first words come after {p.within_s:.0f} s", nearest=[(first, late)],
+                         more=[searched([], f"greeting.v1: an agent utterance starting in the first {p.within_s:.0f} s",
+                                        role="agent", start_s=0.0, end_s=p.within_s)])
         toks = first.tokens
         used: set[int] = set()
 
@@ -101,5 +108,7 @@ class Greeting(CriterionKind):
         )
         missing = [what for what, ok in (("greeting", greets), ("company", company), ("own name", name_idx is not None)) if not ok]
         if missing:
-            return judge(FAIL, f"first turn lacks: {', '.join(missing)}", [first], "greeting + company + name")
+            lacks = f"greeting.v1: the agent's first turn, without {' or '.join(_MISSING[m] for m in missing)}"
+            return judge(FAIL, f"first turn lacks: {', '.join(missing)}", nearest=[(first, lacks)],
+                         more=[searched([first], "greeting.v1: a greeting, the company and the agent's own name in the agent's first turn")])
         return judge(PASS, f"greets, names the company and '{toks[name_idx].text}'", [first], "greeting + company + name")

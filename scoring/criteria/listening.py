@@ -6,9 +6,9 @@ import re
 
 from pydantic import Field
 
-from qa.core.types import Role
+from qa.core.types import Evidence, Role
 from scoring.context import CallContext, Lexicon, first_match, patterns_for
-from scoring.criteria.common import FAIL, PASS, StrictParams, judge
+from scoring.criteria.common import FAIL, PASS, StrictParams, judge, nearest, searched
 from scoring.patterns import near
 from scoring.registry import CriterionKind, Judgement, register
 from scoring.text import UttText, nlp, tokenize
@@ -48,10 +48,12 @@ class Listening(CriterionKind):
         if call.features is not None and (agent := call.features.for_role(Role.AGENT)) is not None:
             interruptions = agent.interruptions
         if interruptions > p.max_interruptions:
-            return judge(FAIL, f"the agent interrupted the customer {interruptions} times", [], "interruptions")
+            counted = searched(call.text.utterances, f"listening.v1: the agent's interruptions over the whole call: "
+                               f"{interruptions}, at most {p.max_interruptions} allowed", role="agent")
+            return judge(FAIL, f"the agent interrupted the customer {interruptions} times", [], "interruptions", more=[counted])
         if p.ignored_question is not None and (ignored := _ignored_question(call, p.ignored_question)) is not None:
-            utts, reason, rule = ignored
-            return judge(FAIL, reason, utts, rule)
+            utts, reason, rule, checked, more = ignored
+            return judge(FAIL, reason, utts, rule, nearest=checked, more=more)
         hits = call.find(p.reflect, role="agent")
         if hits:
             utt, pat = hits[0]
@@ -61,7 +63,11 @@ class Listening(CriterionKind):
             if echo is not None:
                 utt, shared = echo
                 return judge(PASS, f"repeats the customer's words back ({', '.join(shared)})", [utt], "echo")
-        return judge(FAIL, "no clarifying or summarising turn", [], "reflect")
+        wanted = "a clarifying or summarising phrase" + (
+            f", or {p.echo_min_shared} content words of the customer's previous turn repeated," if p.echo_min_shared else "")
+        looked = searched(call.agent(), f"listening.v1: {wanted} in every agent turn of the call", role="agent")
+        closest = _closest_echo(call, p.echo_min_shared) if p.echo_min_shared else None
+        return judge(FAIL, "no clarifying or summarising turn", [], "reflect", more=[*closest, looked] if closest else [looked])
 
 
 def _content(tokens, language: str) -> set[str]:
@@ -126,7 +132,18 @@ def _question_parts(utt: UttText, language: str, cues: list, lead: list) -> list
     return out
 
 
-def _ignored_question(call: CallContext, p: IgnoredQuestionParams) -> tuple[list[UttText], str, str] | None:
+def _why_not_answered(p: IgnoredQuestionParams, first: bool, sentence: str) -> str:
+    """Why the agent's reply did not count as an answer: what was checked in it."""
+    answer = (f"no yes/no answer word in its first {p.answer_within} words" if first
+              else "an answer word would answer only the question's first part")
+    return f"listening.v1: reply to «{sentence}»: {answer}, no check or admission, no word of the question taken up"
+
+
+Ignored = tuple[list[UttText], str, str, list[tuple[UttText, str]], list[Evidence]]
+"""The question quoted, the reason, the rule, the agent replies checked (with why they did not count), the window."""
+
+
+def _ignored_question(call: CallContext, p: IgnoredQuestionParams) -> Ignored | None:
     lang = call.language
     open_words, answer, engage, reask, cues, lead = (patterns_for(lex, lang) for lex in (p.open, p.answer, p.engage, p.reask, p.cues, p.lead_cues))
     utts = call.text.utterances
@@ -139,7 +156,7 @@ def _ignored_question(call: CallContext, p: IgnoredQuestionParams) -> tuple[list
         if first_match(utt, reask) is not None:
             earlier = next((q for q, q_words in reversed(asked) if q_words & words), None)
             if earlier is not None:
-                return [earlier, utt], "the customer had to ask again: the question was not answered", "reask"
+                return [earlier, utt], "the customer had to ask again: the question was not answered", "reask", [], []
         replies = [u for u in utts[i + 1 :] if u.role == Role.AGENT][:2]
         if replies and not replies[0].utterance.text.rstrip().endswith("?"):
             replies = replies[:1]  # a counter-question («для кого берёте?») may be answered in the next turn
@@ -160,8 +177,30 @@ def _ignored_question(call: CallContext, p: IgnoredQuestionParams) -> tuple[list
                 continue
             if any(_shares(q_words, _content(r.tokens, lang)) for r in replies):
                 continue
-            return [utt, replies[0]], f"the customer's question «{sentence}» got no answer", "ignored question"
+            why = _why_not_answered(p, first, sentence)
+            looked = searched(replies, f"listening.v1: an answer to «{sentence}» in the agent's next {len(replies)} turn(s)",
+                              role="agent", start_s=utt.utterance.end_s)
+            return ([utt], f"the customer's question «{sentence}» got no answer", "ignored question",
+                    [(replies[0], why)], [nearest(r, why) for r in replies[1:]] + [looked])
     return None
+
+
+def _closest_echo(call: CallContext, min_shared: int) -> list[Evidence]:
+    """The agent turn sharing the most (but too few) content words with the customer's turn before it."""
+    best: tuple[int, UttText, list[str]] | None = None
+    previous_customer: set[str] = set()
+    for u in call.text.utterances:
+        if u.role == Role.CUSTOMER:
+            previous_customer = _content(u.tokens, call.language)
+        elif u.role == Role.AGENT and previous_customer:
+            shared = sorted(_content(u.tokens, call.language) & previous_customer)
+            if shared and (best is None or len(shared) > best[0]):
+                best = (len(shared), u, shared)
+    if best is None:
+        return []
+    n, utt, shared = best
+    why = f"listening.v1: repeats {n} word(s) of the customer's turn ({', '.join(shared)}), {min_shared} needed; no clarifying phrase"
+    return [nearest(utt, why)]
 
 
 def _echo(call: CallContext, min_shared: int) -> tuple[UttText, list[str]] | None:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from qa.core.types import Role
 from scoring.context import CallContext
-from scoring.criteria.common import FAIL, NA, PASS, StrictParams, judge
+from scoring.criteria.common import FAIL, NA, PASS, StrictParams, judge, searched
 from scoring.registry import CriterionKind, Judgement, register
 
 METRICS = {
@@ -37,7 +37,9 @@ class Metric(CriterionKind):
         if value is None:
             return judge(NA, f"{p.metric} is not available for this call")
         if p.max is not None and value > p.max:
-            return judge(FAIL, f"{p.metric} = {value:g} is above {p.max:g}", [], f"{p.metric} <= {p.max:g}")
+            looked = searched(call.text.utterances, f"metric.v1: {p.metric} over the whole call: {value:g}, at most {p.max:g} allowed")
+            return judge(FAIL, f"{p.metric} = {value:g} is above {p.max:g}", [], f"{p.metric} <= {p.max:g}", more=[looked])
         if p.min is not None and value < p.min:
-            return judge(FAIL, f"{p.metric} = {value:g} is below {p.min:g}", [], f"{p.metric} >= {p.min:g}")
+            looked = searched(call.text.utterances, f"metric.v1: {p.metric} over the whole call: {value:g}, at least {p.min:g} needed")
+            return judge(FAIL, f"{p.metric} = {value:g} is below {p.min:g}", [], f"{p.metric} >= {p.min:g}", more=[looked])
         return judge(PASS, f"{p.metric} = {value:g} within bounds", [], p.metric)

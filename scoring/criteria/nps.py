@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from qa.core.types import Evidence
 from scoring.context import CallContext, Lexicon
-from scoring.criteria.common import FAIL, PASS, StrictParams, judge
+from scoring.criteria.common import FAIL, PASS, StrictParams, judge, nearest, searched
 from scoring.lexicons import corrections, number_words, scale_words
 from scoring.registry import CriterionKind, Judgement, register
 from scoring.text import UttText
@@ -47,6 +48,18 @@ class NpsParams(StrictParams):
     look_ahead: int = Field(default=3, ge=1, description="customer utterances searched for the answer")
 
 
+def _nearest_question(call: CallContext, recommend: dict, scale: set[int]) -> list[Evidence]:
+    """What came closest to the NPS question: the recommend question without a scale, else a 0-10 scale
+    without the recommend question (a service rating)."""
+    utts = call.text.utterances
+    if recommend:
+        utt, pat = recommend[min(recommend)]
+        return [nearest(utt, f"nps.v1: asks to recommend ({pat.source}), but no 0-10 scale in this or a neighbouring turn")]
+    if scale:
+        return [nearest(utts[min(scale)], "nps.v1: a 0-10 scale, but no recommend question in this or a neighbouring turn")]
+    return []
+
+
 @register("nps.v1")
 class Nps(CriterionKind):
     """The agent asks the 0-10 recommend question; the customer's number goes into the outcome."""
@@ -64,7 +77,10 @@ class Nps(CriterionKind):
                 break
         asked = [recommend[i] for i in sorted(recommend) if i in scale or i + 1 in scale or i - 1 in scale]
         if not asked:
-            return judge(FAIL, "the 0-10 recommend question was not asked", [], "recommend + scale")
+            looked = searched(call.agent(), "nps.v1: the recommend question with a 0-10 scale (the same or a neighbouring turn) "
+                              "among all the agent's turns", role="agent")
+            return judge(FAIL, "the 0-10 recommend question was not asked", [], "recommend + scale",
+                         more=[*_nearest_question(call, recommend, scale), looked])
         utt, pat = asked[0]
         answer = None
         answers = [u for u in call.customer() if u.index > utt.index][: p.look_ahead]

@@ -6,8 +6,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from scoring.context import CallContext, Lexicon, first_match_where, patterns_for
-from scoring.criteria.common import FAIL, NA, PASS, StrictParams, judge
+from qa.core.types import Evidence
+from scoring.context import CallContext, Lexicon, first_match, first_match_where, patterns_for
+from scoring.criteria.common import FAIL, NA, PASS, StrictParams, judge, nearest, searched
 from scoring.events import OrderLexicon, order_agreed_index
 from scoring.registry import CriterionKind, Judgement, register
 from scoring.text import UttText
@@ -25,6 +26,42 @@ class PhraseParams(StrictParams):
     requires_order: OrderLexicon | None = None
 
 
+def _scope(p: PhraseParams) -> str:
+    """The window a phrase criterion searches, in words."""
+    who = "any speaker's" if p.role == "any" else f"the {p.role}'s"
+    where = f"{who} last {p.last_utterances} utterance(s)" if p.last_utterances else f"every one of {who} utterances"
+    if p.first_s is not None:
+        where += f" starting in the first {p.first_s:g} s"
+    skipped = [what for what, on in (("questions", p.skip_questions), ("utterances with an excluded phrase", bool(p.unless))) if on]
+    return where + (f" ({' and '.join(skipped)} left out)" if skipped else "")
+
+
+def _nearest(call: CallContext, p: PhraseParams, spoken: list[UttText], window: list[UttText], pool: list[UttText],
+             missing: list[str]) -> list[Evidence]:
+    """The closest candidate of a phrase that was not found (at most one): an utterance of the window left out
+    (a question, an excluded phrase) that says it, the nearest one outside the window that says it, or else
+    the window's last utterance (what a reviewer checks for a farewell)."""
+    kept = {u.index for u in pool}
+    inside = {u.index for u in window}
+    outside = [u for u in spoken if u.index not in inside]
+    if p.last_utterances:
+        outside.reverse()  # the latest before the window is the nearest
+    for group in missing:
+        pats = patterns_for(p.groups[group], call.language)
+        dropped = next((u for u in window if u.index not in kept and first_match(u, pats) is not None), None)
+        if dropped is not None:
+            why = "a question" if p.skip_questions and dropped.is_question else "it has an excluded phrase"
+            return [nearest(dropped, f"phrase.v1: says {group}, but is left out: {why}")]
+        if outside and (p.last_utterances or p.first_s is not None):
+            away = next((u for u in outside if first_match(u, pats) is not None), None)
+            if away is not None:
+                return [nearest(away, f"phrase.v1: says {group}, but outside {_scope(p)}")]
+    if p.last_utterances and window:
+        who = "any speaker's" if p.role == "any" else f"the {p.role}'s"
+        return [nearest(window[-1], f"phrase.v1: {who} last utterance, without {' or '.join(missing)}")]
+    return []
+
+
 @register("phrase.v1")
 class Phrase(CriterionKind):
     """Lemma-pattern groups that must (or must never) be said by a role, in a window."""
@@ -33,12 +70,15 @@ class Phrase(CriterionKind):
 
     def evaluate(self, call: CallContext, p: PhraseParams) -> Judgement:
         if p.requires_order is not None and order_agreed_index(call, p.requires_order) is None:
-            return judge(NA, "no order was placed")
-        pool = call.text.by_role(p.role)
+            return judge(NA, "no order was placed",
+                         more=[searched(call.text.utterances, "phrase.v1: an agreed order anywhere in the call (needed before this applies)")])
+        spoken = call.text.by_role(p.role)
+        pool = spoken
         if p.first_s is not None:
             pool = [u for u in pool if u.utterance.start_s <= p.first_s]
         if p.last_utterances:
             pool = pool[-p.last_utterances :]
+        window = pool
         if p.skip_questions:
             pool = [u for u in pool if not u.is_question]
         unless = patterns_for(p.unless, call.language)
@@ -62,5 +102,9 @@ class Phrase(CriterionKind):
         utts = sorted({u.index: u for u, _ in found.values()}.values(), key=lambda u: u.index)
         rule = "; ".join(f"{g}: {src}" for g, (_, src) in found.items())
         if missing:
-            return judge(FAIL, f"missing: {', '.join(missing)}", utts, rule)
+            role = None if p.role == "any" else p.role
+            looked = searched(window, f"phrase.v1: {' + '.join(missing)} in {_scope(p)}", role=role,
+                              start_s=0.0 if p.first_s is not None else None, end_s=p.first_s)
+            near = _nearest(call, p, spoken, window, pool, missing) if not utts else []
+            return judge(FAIL, f"missing: {', '.join(missing)}", utts, rule, more=[*near, looked])
         return judge(PASS, f"found {', '.join(found)}", utts, rule)
