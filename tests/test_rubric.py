@@ -74,7 +74,8 @@ def test_rescoring_with_a_new_version_keeps_old_scorecards_and_bad_rubrics_chang
     current = load_rubric(RUBRICS_DIR / "order_desk.yaml")
     assert card["rubric"] == {"id": "order_desk", "version": current.version, "sha256": current.sha256}
     assert all(c["reason"] for c in card["criteria"])
-    assert all(e["quote"] and e["rule"] and e["start_s"] is not None for c in card["criteria"] for e in c["evidence"])
+    assert all((e["quote"] or e["kind"] == "searched") and e["rule"] and e["start_s"] is not None
+               for c in card["criteria"] for e in c["evidence"])
     assert card["outcome"]["order_placed"] is True and isinstance(card["total"], float)
 
     v2 = tmp_path / "order_desk_v2.yaml"
@@ -85,6 +86,19 @@ def test_rescoring_with_a_new_version_keeps_old_scorecards_and_bad_rubrics_chang
     assert [r["status"] for r in json.loads(same.stdout)] == ["unchanged", "unchanged"]
     cards = json.loads(runner.invoke(app, ["show", "ru-dev-001", "--json"]).stdout)["scorecards"]
     assert [c["rubric"]["version"] for c in cards] == [current.version + 1, current.version]
+
+    # a version means one set of rules: the file edited again without a new version is refused, nothing stored
+    v2.write_text(v2.read_text(encoding="utf-8").replace("within_s: 10", "within_s: 12"), encoding="utf-8")
+    edited = runner.invoke(app, ["score", "--rubric", str(v2)])
+    assert edited.exit_code == 1 and f"raise its `version:` to {current.version + 2}" in edited.output
+    assert json.loads(runner.invoke(app, ["show", "ru-dev-001", "--json"]).stdout)["scorecards"] == cards
+    # any stored version can be reported
+    for version in (current.version, current.version + 1):
+        report = runner.invoke(app, ["scorecard", "--rubric", f"order_desk@{version}", "--period", "all", "--format", "json"])
+        assert report.exit_code == 0, report.output
+        assert {r["rubric_version"] for r in json.loads(report.stdout)} == {version}
+    unknown = runner.invoke(app, ["scorecard", "--rubric", "order_desk@99", "--period", "all"])
+    assert unknown.exit_code == 1 and f"order_desk@{current.version + 1}" in unknown.output
 
     broken = tmp_path / "broken.yaml"
     broken.write_text(GOOD.replace(f"version: {current.version}", "version: x"), encoding="utf-8")

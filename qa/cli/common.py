@@ -117,6 +117,22 @@ def rubric(chosen: Settings, ref: Optional[str]) -> Rubric:
     return find_rubric(ref or chosen.rubric)
 
 
+def rubric_version(chosen: Settings, ref: Optional[str], engine) -> tuple[str, int | None]:
+    """``ID@VERSION`` (a stored version, checked against the database) or a rubric as :func:`rubric` finds it
+    (every call's newest scorecard of it): (rubric id, version or None)."""
+    from qa.core.errors import NotFound
+    from qa.db.scores import stored_rubric_versions
+
+    if ref and "@" in ref and not ref.endswith((".yaml", ".yml")):
+        rubric_id, _, version = ref.rpartition("@")
+        stored = stored_rubric_versions(engine, rubric_id=rubric_id)
+        if not version.isdigit() or int(version) not in {v for v, _, _ in stored}:
+            known = ", ".join(f"{rubric_id}@{v}" for v in sorted({v for v, _, _ in stored})) or "none"
+            raise NotFound(f"no stored scorecards of rubric {ref}; stored versions: {known}")
+        return rubric_id, int(version)
+    return rubric(chosen, ref).id, None
+
+
 def processor(chosen: Settings, **overrides) -> CallProcessor:
     """The pipeline's processor; its models load on first use, so building one costs nothing."""
     from qa.pipeline.processor import CallProcessor, PipelineOptions

@@ -399,7 +399,8 @@ def learn_view(results) -> list:
 def report_table(report: ScorecardReport) -> Table:
     scope = f"team {report.team_name}" if report.team_name else "all operators"
     prev = f", trend vs {report.previous.label}" if report.previous else ""
-    table = Table(title=f"{report.rubric_id} · {report.period.label} · {scope}{prev}", title_justify="left")
+    rubric = report.rubric_id + (f"@{report.rubric_version}" if report.rubric_version is not None else "")
+    table = Table(title=f"{rubric} · {report.period.label} · {scope}{prev}", title_justify="left")
     table.add_column("operator", overflow="fold")
     for f in FIGURES:
         table.add_column(f.title, justify="right", overflow="fold")

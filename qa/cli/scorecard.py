@@ -31,7 +31,9 @@ def scorecard(
 
     Calls, score, critical fails, conversion, NPS, rating, handle time, talk/listen, latency and pass rate per
     criterion, against the previous period, ranked in the team; people's verdicts count over the machine's.
-    Examples: qa scorecard --period 2026-11 · qa scorecard --team north --format html -o north.html"""
+    --rubric ID@VERSION reports the scorecards a stored rubric version produced (default: each call's newest).
+    Examples: qa scorecard --period 2026-11 · qa scorecard --team north --format html -o north.html ·
+    qa scorecard --rubric order_desk@2 --period all"""
     from qa.cli.render import scorecard_tables
     from qa.reports.exports import render_report
     from qa.review.periods import parse_period
@@ -39,8 +41,9 @@ def scorecard(
 
     first, last = common.parse_day(date_from, "--from"), common.parse_day(date_to, "--to")
     chosen, settings = parse_period(period, start=first, end=last), common.settings()
-    report = build_report(common.engine(settings), rubric_id=common.rubric(settings, rubric).id, period=chosen,
-                          operator_id=operator, team=team)
+    engine = common.engine(settings)
+    rubric_id, version = common.rubric_version(settings, rubric, engine)
+    report = build_report(engine, rubric_id=rubric_id, period=chosen, operator_id=operator, team=team, rubric_version=version)
     if not report.team.calls:
         err.print(NO_CALLS.format(period=chosen.label), highlight=False)
     if fmt != ScorecardFormatOpt.table or output:

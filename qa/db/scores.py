@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from qa.core.errors import RubricError
 from qa.core.records import (
     CallScore,
 )
@@ -19,9 +21,49 @@ from qa.db.engine import utcnow
 from qa.db.human import current_overrides
 
 
+def edited_rubric(s: Session, rubric_id: str, version: int, sha256: str) -> str | None:
+    """The hash scorecards of ``rubric_id`` v``version`` were stored with, when it is not ``sha256``: the file
+    was edited without raising its version."""
+    return s.exec(
+        select(t.Scorecard.rubric_hash).where(
+            t.Scorecard.rubric_id == rubric_id, t.Scorecard.rubric_version == version, t.Scorecard.rubric_hash != sha256,
+        ).limit(1)
+    ).first()
+
+
+def check_rubric(engine: Engine, *, rubric_id: str, version: int, sha256: str) -> None:
+    """Refuse a rubric file whose version already scored calls with other contents (RubricError says what to do)."""
+    with Session(engine) as s:
+        stored = edited_rubric(s, rubric_id, version, sha256)
+        newest = s.exec(select(func.max(t.Scorecard.rubric_version)).where(t.Scorecard.rubric_id == rubric_id)).one()
+    if stored is not None:
+        raise RubricError(
+            f"rubric {rubric_id} v{version} was edited after calls were scored with it (stored sha256 {stored[:12]}, "
+            f"file {sha256[:12]}): raise its `version:` to {max(version, newest or 0) + 1} so both versions stay reportable"
+        )
+
+
+def stored_rubric_versions(engine: Engine, *, rubric_id: str) -> list[tuple[int, str, int]]:
+    """(version, sha256, scorecards) of every stored version of a rubric, oldest first."""
+    with Session(engine) as s:
+        rows = s.exec(
+            select(t.Scorecard.rubric_version, t.Scorecard.rubric_hash, func.count(t.Scorecard.id))
+            .where(t.Scorecard.rubric_id == rubric_id).group_by(t.Scorecard.rubric_version, t.Scorecard.rubric_hash)
+            .order_by(t.Scorecard.rubric_version)
+        ).all()
+    return [(v, h, n) for v, h, n in rows]
+
+
 def save_scorecard(engine: Engine, *, call_id: str, card: Scorecard) -> bool:
-    """Store a scorecard; False when this call already has one from the same rubric file."""
+    """Store a scorecard; False when this call already has one from the same rubric file. A rubric file edited
+    without raising its version is refused (RubricError), so a version always means one set of rules."""
     with Session(engine) as s, s.begin():
+        stored = edited_rubric(s, card.rubric_id, card.rubric_version, card.rubric_hash)
+        if stored is not None:
+            raise RubricError(
+                f"rubric {card.rubric_id} v{card.rubric_version} was edited after calls were scored with it "
+                f"(stored sha256 {stored[:12]}, file {card.rubric_hash[:12]}): raise its `version:`"
+            )
         exists = s.exec(
             select(t.Scorecard.id).where(
                 t.Scorecard.call_id == call_id, t.Scorecard.rubric_id == card.rubric_id,
@@ -44,9 +86,10 @@ def load_scorecards(engine: Engine, *, call_id: str) -> list[Scorecard]:
 def call_scores(
     engine: Engine, *, rubric_id: str, start: datetime | None = None, end: datetime | None = None,
     operator_ids: list[str] | None = None, call_ids: list[str] | None = None, include_superseded: bool = False,
+    rubric_version: int | None = None,
 ) -> list[CallScore]:
     """Scored calls with an operator and a start time in [start, end): the newest
-    scorecard of ``rubric_id`` (highest version) and the human overrides. Calls replaced by a
+    scorecard of ``rubric_id`` (highest version, or ``rubric_version``) and the human overrides. Calls replaced by a
     re-imported transcript are left out unless ``include_superseded`` (a past review session's calls)."""
     with Session(engine) as s:
         q = (
@@ -68,7 +111,8 @@ def call_scores(
         cards: dict[str, t.Scorecard] = {}
         for i in range(0, len(ids), 500):
             for card in s.exec(
-                select(t.Scorecard).where(t.Scorecard.call_id.in_(ids[i : i + 500]), t.Scorecard.rubric_id == rubric_id)
+                select(t.Scorecard).where(t.Scorecard.call_id.in_(ids[i : i + 500]), t.Scorecard.rubric_id == rubric_id,
+                                          *([t.Scorecard.rubric_version == rubric_version] if rubric_version is not None else []))
                 .order_by(t.Scorecard.rubric_version, t.Scorecard.id)
             ).all():
                 cards[card.call_id] = card  # the newest version wins

@@ -35,7 +35,7 @@ from qa.core.hooks import (
     ignore,
 )
 from qa.core.types import CallMetadata, call_id_for
-from qa.db import calls
+from qa.db import calls, scores
 from qa.ingest.recordings import find_recordings, identify
 from qa.pipeline.executors import (
     Executor,
@@ -166,6 +166,8 @@ def process_batch(
     """
     emit = hook or ignore
     executor = executor or LocalExecutor()
+    if rubric is not None:  # an edited rubric file without a new version is refused before any work
+        scores.check_rubric(engine, rubric_id=rubric.id, version=rubric.version, sha256=rubric.sha256)
     try:
         batch_id = calls.start_batch(engine, inputs=[str(p) for p in paths])
     except OperationalError as exc:

@@ -40,8 +40,10 @@ def import_files(engine: Engine, paths: list[Path], rubric=None) -> list[ImportR
     other content) replaces it: the old call is kept, marked superseded (left out of listings, scorecards,
     review picks and re-scoring) with its human verdicts; the new file's gold labels are imported as usual."""
     from qa.core.types import call_id_for
-    from qa.db import calls
+    from qa.db import calls, scores
 
+    if rubric is not None:  # an edited rubric file without a new version is refused before any import
+        scores.check_rubric(engine, rubric_id=rubric.id, version=rubric.version, sha256=rubric.sha256)
     files: list[Path] = []
     for p in paths:
         files.extend(sorted(p.rglob("*.json")) if p.is_dir() else [p])

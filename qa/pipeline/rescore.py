@@ -31,6 +31,7 @@ def score_and_store(engine: Engine, call_id: str, transcript: Transcript, featur
 def score_stored(engine: Engine, call_ids: Sequence[str], rubric, hook: Hook | None = None) -> list[ScoreOutcome]:
     """Score stored transcripts with ``rubric`` (no re-transcription); earlier scorecards are kept."""
     emit = hook or ignore
+    scores.check_rubric(engine, rubric_id=rubric.id, version=rubric.version, sha256=rubric.sha256)
     emit(BatchStarted(total=len(call_ids), ignored=0))
     out = []
     for call_id in call_ids:

@@ -116,7 +116,7 @@ th:first-child {{ text-align: left; }}
 small {{ color: #666; }}
 </style></head><body>
 <h1>Operator scorecards</h1>
-<p>Rubric <b>{html.escape(report.rubric_id)}</b> · {html.escape(report.period.label)} · {html.escape(scope)}{html.escape(prev)}.
+<p>Rubric <b>{html.escape(report.rubric_id + (f"@{report.rubric_version}" if report.rubric_version is not None else ""))}</b> · {html.escape(report.period.label)} · {html.escape(scope)}{html.escape(prev)}.
 Verdicts include human overrides. NPS = % promoters (9–10) − % detractors (0–6).</p>
 <table><thead><tr><th>operator</th>{head}<th>promoters/passives/detractors</th></tr></thead><tbody>
 {''.join(rows)}

@@ -167,7 +167,7 @@ def report_json(report: ScorecardReport) -> list[dict]:
     out = []
     for card in report.operators:
         item = {"operator": card.operator_id, "name": card.name, "team": card.team, "period": report.period.label,
-                "rubric": report.rubric_id, **figures_dict(card.now)}
+                "rubric": report.rubric_id, "rubric_version": report.rubric_version, **figures_dict(card.now)}
         item["previous"] = figures_dict(card.before) if card.before else None
         item["trend"] = {f.key: _round(card.trend(f.key)) for f in FIGURES if card.trend(f.key) is not None}
         item["rank"] = {k: {"rank": r.rank, "of": r.of, "percentile": r.percentile} for k, r in card.ranks.items()}

@@ -155,6 +155,7 @@ class ScorecardReport:
     team: Figures  # everyone in the report together
     team_name: str | None
     criteria: tuple[str, ...]
+    rubric_version: int | None = None  # None: each call's newest scorecard of the rubric
 
 
 HISTORY_PERIODS = 6
@@ -162,8 +163,10 @@ HISTORY_PERIODS = 6
 
 def build_report(
     engine: Engine, *, rubric_id: str, period: Period, operator_id: str | None = None, team: str | None = None,
+    rubric_version: int | None = None,
 ) -> ScorecardReport:
-    """Scorecards of one operator (ranked within their team), of one team, or of everyone."""
+    """Scorecards of one operator (ranked within their team), of one team, or of everyone; with
+    ``rubric_version``, from the scorecards of that stored version only (``qa scorecard --rubric ID@VERSION``)."""
     from qa.db import calls as call_store
     from qa.db import scores
 
@@ -187,7 +190,7 @@ def build_report(
     def calls_in(p: Period) -> dict[str, list[CallScore]]:
         start, end = p.bounds()
         by_op: dict[str, list[CallScore]] = {}
-        for c in scores.call_scores(engine, rubric_id=rubric_id, start=start, end=end, operator_ids=ids):
+        for c in scores.call_scores(engine, rubric_id=rubric_id, start=start, end=end, operator_ids=ids, rubric_version=rubric_version):
             by_op.setdefault(c.operator_id, []).append(c)
         return by_op
 
@@ -220,4 +223,4 @@ def build_report(
         if operator_id is None or o.id == operator_id
     )
     everyone = [c for calls in now.values() for c in calls]
-    return ScorecardReport(rubric_id, period, previous, cards, figures(everyone), team, criteria)
+    return ScorecardReport(rubric_id, period, previous, cards, figures(everyone), team, criteria, rubric_version)
