@@ -4,6 +4,7 @@ never today's rubric file."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -52,7 +53,9 @@ def test_show_scorecards_and_review_agree_and_past_totals_keep_their_rule(eval_d
     detail = call_detail(engine, ref="ru-dev-001")
     machine_card = detail.scorecards[0]
     assert machine_card.critical_zeroes_total is True and machine_card.result(CRITICAL).verdict == Verdict.PASS
-    assert detail.effective == machine_card and machine_card.total > 0  # nothing corrected yet
+    # no verdict corrected yet: only the imported outcome (the order system's word) joins the card
+    assert replace(detail.effective, outcome=machine_card.outcome) == machine_card and machine_card.total > 0
+    assert dict(detail.effective.outcome)["order_source"] == "order system (imported outcome)"
 
     operator = detail.stored.metadata.operator_id
     session = reviews.open_session(engine, operator_id=operator, reviewer="lead-olga", rubric_id="order_desk",

@@ -122,20 +122,24 @@ def calls_set(
     operator: Annotated[Optional[str], typer.Option(help="The operator who took the call.")] = None,
     started_at: StartedAtOpt = None,
     team: Annotated[Optional[str], typer.Option(help="The operator's team (scorecards rank within it).")] = None,
+    order_placed: Annotated[Optional[bool], typer.Option("--order-placed/--no-order-placed", help="Correct the call's outcome: an order was (not) placed. Needs --reason; wins over the order system and the detector.")] = None,
+    reason: Annotated[Optional[str], typer.Option(help="Why the outcome is corrected (with --order-placed).")] = None,
     by: SetByOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Set the operator, start time (and team) of a call processed without that metadata; audited.
+    """Set the operator, start time (and team) of a call processed without that metadata, or correct its order
+    outcome; audited.
 
     The call then counts in `qa scorecard` and can be picked for reviews.
-    Example: qa calls set 3f2a9c01b7d4 --operator op-anna --started-at 2026-11-02T10:15
+    Examples: qa calls set 3f2a9c01b7d4 --operator op-anna --started-at 2026-11-02T10:15 ·
+    qa calls set 3f2a9c01b7d4 --no-order-placed --reason "the customer cancelled at the end" --by olga
     """
     from qa.cli.render import calls_table
     from qa.reports.serialize import call_summary_dict
     from qa.review.calls import set_call_metadata
 
     summary = set_call_metadata(common.engine(), ref=call, actor=by or getpass.getuser(), operator_id=operator,
-                                started_at=started_at, team=team)
+                                started_at=started_at, team=team, order_placed=order_placed, reason=reason)
     emit(as_json, summary, call_summary_dict, lambda s: calls_table([s], f"call {s.call_id} updated"))
 
 

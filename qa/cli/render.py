@@ -126,8 +126,13 @@ def scorecard_view(card: Scorecard, call: StoredCall | None = None) -> list:
         conf = f"{r.confidence:.2f}" + ("\n[yellow]needs review[/]" if r.needs_review else "")
         t.add_row(r.criterion_id, f"[{colors[r.verdict.value]}]{r.verdict.value}[/]", conf, escape(r.reason), ev)
     outcome = dict(card.outcome)
+    source = ""
+    if outcome.get("order_source"):
+        source = f" ({outcome['order_source']}" + (
+            f"; the detector said {'yes' if outcome.get('order_detected') else 'no'}: check the order verdicts)"
+            if outcome.get("order_disagrees") else ")")
     line = Text(
-        f"order placed: {'yes' if outcome.get('order_placed') else 'no'} · NPS: "
+        f"order placed: {'yes' if outcome.get('order_placed') else 'no'}{source} · NPS: "
         f"{outcome.get('nps_score') if outcome.get('nps_score') is not None else '-'} · "
         + (f"rating: {outcome['service_rating']} · " if outcome.get("service_rating") is not None else "")
         + "sections: "

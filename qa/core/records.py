@@ -69,6 +69,29 @@ class HumanVerdict:
     machine_verdict: str | None = None
 
 
+YES, NO = ("yes", "true", "1", "y", "да", "так"), ("no", "false", "0", "n", "нет", "ні")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTruth:
+    """Whether the call placed an order, from outside the detector: ``source`` is ``reviewer NAME: reason`` (a
+    person corrected it) or ``order system`` (the metadata's ``order_placed`` column, an imported outcome)."""
+
+    placed: bool
+    source: str
+
+    @classmethod
+    def of(cls, extra: dict[str, Any], outcome: dict[str, Any]) -> OrderTruth | None:
+        """From a call's metadata extras (``order_placed`` yes/no, ``order_placed_by`` when a person set it) and an
+        imported transcript's ``outcome``; None when neither says. A person's correction wins, then the metadata."""
+        value = str(extra.get("order_placed", "")).strip().lower()
+        if value in YES or value in NO:
+            return cls(value in YES, extra.get("order_placed_by") or "order system")
+        if isinstance(outcome.get("order_placed"), bool):
+            return cls(outcome["order_placed"], "order system (imported outcome)")
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class CallScore:
     """One call as operator scorecards see it: its newest automatic scorecard for a
@@ -83,6 +106,7 @@ class CallScore:
     response_latency_s: float | None
     card: Scorecard
     overrides: tuple[HumanVerdict, ...] = ()
+    order_truth: OrderTruth | None = None  # the order system's or a reviewer's word on the outcome
 
 
 @dataclass(frozen=True, slots=True)

@@ -249,9 +249,10 @@ def load_call(engine: Engine, *, call_id: str) -> StoredCall:
 
 def update_metadata(
     engine: Engine, *, call_id: str, actor: str, operator_id: str | None = None, started_at: datetime | None = None,
-    team: str | None = None,
+    team: str | None = None, order_placed: bool | None = None, order_reason: str | None = None,
 ) -> CallSummary:
-    """Set a call's operator and/or start time, and the operator's team, with an audit entry (old and new values).
+    """Set a call's operator and/or start time, and the operator's team, and/or whether it placed an order
+    (metadata ``order_placed``, ``order_placed_by``: who and why), with an audit entry (old and new values).
     The rules (what may change, the messages) are :func:`qa.review.calls.set_call_metadata`'s."""
     with Session(engine) as s, s.begin():
         row = s.get(t.Call, call_id)
@@ -259,7 +260,12 @@ def update_metadata(
             raise NotFound(f"No call '{call_id}'. Use an id or file name listed by `qa calls`.")
         now = utcnow()
         old_operator = s.get(t.Operator, row.operator_id) if row.operator_id else None
-        old = {"operator": row.operator_id, "started_at": row.started_at, "team": old_operator.team if old_operator else None}
+        extra = json.loads(row.extra) if row.extra else {}
+        old = {"operator": row.operator_id, "started_at": row.started_at, "team": old_operator.team if old_operator else None,
+               "order_placed": extra.get("order_placed")}
+        if order_placed is not None:
+            extra |= {"order_placed": "yes" if order_placed else "no", "order_placed_by": f"reviewer {actor}: {order_reason}"}
+            row.extra = json.dumps(extra, ensure_ascii=False)
         if operator_id is not None and operator_id != row.operator_id:
             if s.get(t.Operator, operator_id) is None:
                 s.add(t.Operator(id=operator_id, created_at=now))
@@ -272,7 +278,8 @@ def update_metadata(
             operator.team = team
             s.add(operator)
         s.add(row)
-        new = {"operator": row.operator_id, "started_at": row.started_at, "team": operator.team if operator else None}
+        new = {"operator": row.operator_id, "started_at": row.started_at, "team": operator.team if operator else None,
+               "order_placed": extra.get("order_placed")} | ({"reason": order_reason} if order_placed is not None else {})
         s.add(t.AuditEvent(at=now, actor=actor, action="call.metadata", entity="call", entity_id=call_id,
                            details=audit_details({"old": old, "new": new})))
         s.flush()

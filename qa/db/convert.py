@@ -19,6 +19,7 @@ from qa.core.records import (
     HumanVerdict,
     LearnedModelInfo,
     OperatorInfo,
+    OrderTruth,
     ReviewInfo,
     StoredCall,
 )
@@ -144,6 +145,11 @@ def _notes(row: t.Call) -> tuple[tuple[str, ...], tuple]:
     if isinstance(data, dict):
         return (), tuple(sorted((data.get("outcome") or {}).items()))
     return (), ()
+
+
+def order_truth(row: t.Call) -> OrderTruth | None:
+    """The order system's (or a reviewer's) word on whether the call placed an order (:class:`OrderTruth`)."""
+    return OrderTruth.of(json.loads(row.extra) if row.extra else {}, dict(_notes(row)[1]))
 
 
 def stored_call(

@@ -16,7 +16,7 @@ from qa.core.types import (
     Scorecard,
 )
 from qa.db import tables as t
-from qa.db.convert import add_scorecard, scorecard
+from qa.db.convert import add_scorecard, order_truth, scorecard
 from qa.db.engine import utcnow
 from qa.db.human import current_overrides
 
@@ -135,6 +135,7 @@ def call_scores(
                 call_id=call.id, operator_id=op.id, team=op.team, started_at=call.started_at, duration_s=call.duration_s,
                 talk_listen_ratio=metrics.talk_listen_ratio if metrics else None, response_latency_s=latency.get(call.id),
                 card=scorecard(s, cards[call.id], verdicts.get(cards[call.id].id, [])), overrides=tuple(overrides.get(call.id, ())),
+                order_truth=order_truth(call),
             )
             for call, op, metrics in rows
             if call.id in cards

@@ -2,8 +2,9 @@
 
 CSV: one row per recording, a ``file`` column (file name or path) plus any of
 ``operator``, ``operator_name``, ``team``, ``started_at`` (or ``date`` + ``time``),
-``direction`` (inbound/outbound/callback), ``phone``, ``order_id``. Other
-columns are kept as extra metadata (and reported once).
+``direction`` (inbound/outbound/callback), ``phone``, ``order_id`` (the order the call is about),
+``order_placed`` (yes/no from the order system or a CRM export: it wins over the detector in conversion).
+Other columns are kept as extra metadata (and reported once).
 
 File-name pattern: fields in braces, e.g. ``{operator}_{date}_{time}``; known
 fields are ``operator``, ``date`` (2026-11-02 or 20261102), ``time`` (10:15:00,
@@ -22,7 +23,8 @@ from pathlib import Path
 from qa.core.errors import MetadataError
 from qa.core.types import CallMetadata, Direction
 
-KNOWN_COLUMNS = {"file", "operator", "operator_id", "operator_name", "team", "started_at", "date", "time", "direction", "phone", "order_id"}
+EXTRA_COLUMNS = {"order_placed"}  # understood, and kept with the extra metadata
+KNOWN_COLUMNS = EXTRA_COLUMNS | {"file", "operator", "operator_id", "operator_name", "team", "started_at", "date", "time", "direction", "phone", "order_id"}
 NAME_FIELDS = {"operator": r"[^_\s]+?", "date": r"\d{4}-?\d{2}-?\d{2}", "time": r"\d{2}[-:.]?\d{2}(?:[-:.]?\d{2})?",
                "direction": r"inbound|outbound|callback|in|out", "phone": r"\+?\d+", "order": r"[^_\s]+?", "_": r".*?"}
 
@@ -113,6 +115,7 @@ def load_sidecar(path: Path) -> Sidecar:
     if "file" not in columns:
         raise MetadataError(f"{path}: the metadata CSV needs a 'file' column naming each recording (found: {', '.join(columns) or 'no header'})")
     unknown = tuple(c for c in columns if c not in KNOWN_COLUMNS)
+    kept = unknown + tuple(c for c in columns if c in EXTRA_COLUMNS)
     rows: dict[str, CallMetadata] = {}
     for line_no, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
@@ -128,7 +131,7 @@ def load_sidecar(path: Path) -> Sidecar:
                 direction=parse_direction(row.get("direction")),
                 phone=row.get("phone") or None,
                 order_id=row.get("order_id") or None,
-                extra=tuple((c, row[c]) for c in unknown if row.get(c)),
+                extra=tuple((c, row[c]) for c in kept if row.get(c)),
             )
         except MetadataError as exc:
             raise MetadataError(f"{path}, line {line_no}: {exc}") from exc

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 
 from qa.core.errors import ConfigError
-from qa.core.records import CallDetail, CallSummary
+from qa.core.records import CallDetail, CallSummary, OrderTruth
 from qa.db import calls as call_store
 from qa.db import human, scores
 from qa.review.corrections import effective_scorecard
@@ -23,18 +23,22 @@ def call_detail(engine: Engine, *, ref: str) -> CallDetail:
     stored = call_store.load_call(engine, call_id=call_id)
     cards = tuple(scores.load_scorecards(engine, call_id=call_id))
     verdicts = tuple(human.overrides_for(engine, call_id=call_id))
-    effective = effective_scorecard(cards[0], verdicts) if cards else None
+    truth = OrderTruth.of(dict(stored.metadata.extra), dict(stored.outcome))
+    effective = effective_scorecard(cards[0], verdicts, truth) if cards else None
     return CallDetail(stored=stored, scorecards=cards, effective=effective, human=verdicts)
 
 
 def set_call_metadata(
     engine: Engine, *, ref: str, actor: str, operator_id: str | None = None, started_at: datetime | None = None,
-    team: str | None = None,
+    team: str | None = None, order_placed: bool | None = None, reason: str | None = None,
 ) -> CallSummary:
     """Give a call processed without metadata its operator, start time and/or the operator's team.
 
     Audited (``call.metadata`` with the old and the new values). A team belongs to the operator, so it needs one
-    (given here or already on the call) and moves that operator to the team in every period."""
+    (given here or already on the call) and moves that operator to the team in every period.
+
+    ``order_placed`` corrects the call's outcome (with a ``reason``, like any verdict): it then wins over the order
+    system's and the detector's, in conversion and on the call's scorecard."""
     if not actor or not actor.strip():
         raise ConfigError("say who changes the call's metadata (--by NAME): it goes into the audit trail")
     operator_id = operator_id.strip() if operator_id is not None else None
@@ -43,8 +47,10 @@ def set_call_metadata(
         raise ConfigError("an operator id cannot be empty")
     if team == "":
         raise ConfigError("a team name cannot be empty")
-    if operator_id is None and started_at is None and team is None:
-        raise ConfigError("nothing to change: give an operator, a start time and/or a team")
+    if operator_id is None and started_at is None and team is None and order_placed is None:
+        raise ConfigError("nothing to change: give an operator, a start time, a team and/or --order-placed yes|no")
+    if order_placed is not None and not (reason or "").strip():
+        raise ConfigError("say why the order outcome is wrong (--reason TEXT): the operator and the audit trail read it")
     if started_at is not None and started_at.tzinfo is not None:
         raise ConfigError("give the start time as the telephony system's local time, without a time zone "
                           "(e.g. 2026-11-02T10:15:00)")
@@ -56,4 +62,5 @@ def set_call_metadata(
     if team is not None and operator_id is None and stored.summary.operator_id is None:
         raise ConfigError(f"call {call_id} has no operator: a team belongs to an operator, give --operator too")
     return call_store.update_metadata(engine, call_id=call_id, actor=actor.strip(), operator_id=operator_id,
-                                      started_at=started_at, team=team)
+                                      started_at=started_at, team=team, order_placed=order_placed,
+                                      order_reason=reason.strip() if reason else None)

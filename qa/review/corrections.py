@@ -5,6 +5,9 @@ human verdict per criterion wins; calibration and imported gold labels never cha
 reason names who changed it and why and keeps the machine's verdict; the section scores and the total
 are recomputed with :func:`scoring.score.totals` under the critical-fail rule stored with the card
 (``card.critical_zeroes_total``), never today's rubric file.
+
+The order outcome follows the same order of trust: a reviewer's correction, then the order system (metadata
+``order_placed``, an imported outcome), then the detector (:func:`effective_outcome`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from qa.core.records import HumanVerdict
+from qa.core.records import HumanVerdict, OrderTruth
 from qa.core.types import Scorecard
 
 APPLIED_SOURCES = ("review", "dispute")
@@ -27,10 +30,24 @@ def current_verdicts(overrides: Sequence[HumanVerdict]) -> dict[str, HumanVerdic
     return out
 
 
-def effective_scorecard(card: Scorecard, overrides: Sequence[HumanVerdict]) -> Scorecard:
-    """The scorecard as people corrected it. Without an applicable human verdict the card is returned as stored."""
+def effective_outcome(card: Scorecard, truth: OrderTruth | None) -> Scorecard:
+    """The outcome with the order system's (or a reviewer's) word on ``order_placed`` over the detector's: then
+    ``order_source`` says whose it is, ``order_detected`` keeps the detector's, and ``order_disagrees`` flags
+    a call where they differ (its order-dependent verdicts deserve a look)."""
+    if truth is None:
+        return card
+    outcome = dict(card.outcome)
+    detected = outcome.get("order_placed")
+    outcome |= {"order_placed": truth.placed, "order_source": truth.source, "order_detected": detected,
+                "order_disagrees": detected is not None and bool(detected) != truth.placed}
+    return replace(card, outcome=tuple(outcome.items()))
+
+
+def effective_scorecard(card: Scorecard, overrides: Sequence[HumanVerdict], truth: OrderTruth | None = None) -> Scorecard:
+    """The scorecard as people (and the order system) corrected it; without either, the card as stored."""
     from scoring.score import totals
 
+    card = effective_outcome(card, truth)
     by_criterion = current_verdicts(overrides)
     if not any(r.criterion_id in by_criterion for r in card.results):
         return card

@@ -79,7 +79,7 @@ def _mean(values) -> float | None:
 
 def figures(calls: list[CallScore]) -> Figures:
     """Aggregate calls (their human-corrected scorecards) into one set of figures."""
-    cards = [effective_scorecard(c.card, c.overrides) for c in calls]
+    cards = [effective_scorecard(c.card, c.overrides, c.order_truth) for c in calls]
     outcomes = [dict(card.outcome) for card in cards]
     nps_answers = [o["nps_score"] for o in outcomes if o.get("nps_score") is not None]
     promoters = sum(n >= PROMOTER_MIN for n in nps_answers)

@@ -102,7 +102,7 @@ def pick_from_options(
 
 
 def _effective(call: CallScore):
-    return effective_scorecard(call.card, call.overrides)
+    return effective_scorecard(call.card, call.overrides, call.order_truth)
 
 
 def session_scores(engine: Engine, session: ReviewInfo) -> dict[str, tuple[float | None, float | None]]:
