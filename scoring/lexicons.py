@@ -6,7 +6,8 @@ engine itself needs in every rubric:
 * ``number_words``: 0-10 said in words, for ``nps.v1`` («девять», "nine", «дев'ять»);
 * ``scale_words``: a number after one of these is a scale's upper end («из десяти»);
 * ``corrections``: after one of these a later number replaces the first («нет, восемь»);
-* ``fillers``: hesitations the tokenizer drops («э-э», "uh").
+* ``fillers``: hesitations the tokenizer drops («э-э», "uh");
+* ``acts``: patterns of the dialogue acts (:mod:`scoring.acts`): questions, clarifications, offers, holds...
 
 Number words are looked up in the call's language. Scale words, corrections and
 fillers of every language count in any call, as they did when they were one set
@@ -42,6 +43,17 @@ def _check_word(word: str) -> str:
 
 Word = Annotated[str, AfterValidator(_check_word)]
 
+ACT_NAMES = ("question_open", "question_closed", "question_tag", "clarification", "summary", "offer", "hold_request", "hold_return",
+             "thanks", "goodbye", "not_knowing")
+"""Acts found by patterns; ``question`` (either kind) and ``answer`` (the other side's turn after a question) follow."""
+
+
+def _check_acts(acts: dict[str, list[str]]) -> dict[str, list[str]]:
+    unknown = sorted(set(acts) - set(ACT_NAMES))
+    if unknown:
+        raise ValueError(f"unknown act(s) {unknown}: use {', '.join(ACT_NAMES)}")
+    return acts
+
 
 class ScoringLexicon(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -51,6 +63,7 @@ class ScoringLexicon(BaseModel):
     scale_words: list[Word] = Field(default_factory=list)
     corrections: list[Word] = Field(default_factory=list)
     fillers: list[Word] = Field(default_factory=list)
+    acts: Annotated[dict[str, list[str]], AfterValidator(_check_acts)] = Field(default_factory=dict)
 
 
 def load_lexicon(path: Path) -> ScoringLexicon:
@@ -94,4 +107,11 @@ def fillers() -> frozenset[str]:
     return frozenset(w for lexicon in lexicons().values() for w in lexicon.fillers)
 
 
-__all__ = ["LANG_DIR", "ScoringLexicon", "corrections", "fillers", "lexicons", "load_lexicon", "number_words", "scale_words"]
+@lru_cache(maxsize=8)
+def act_patterns(language: str) -> MappingProxyType[str, tuple[str, ...]]:
+    """act -> its patterns in one language (empty for a language without a file)."""
+    lexicon = lexicons().get(language)
+    return MappingProxyType({k: tuple(v) for k, v in lexicon.acts.items()} if lexicon else {})
+
+
+__all__ = ["ACT_NAMES", "LANG_DIR", "act_patterns", "ScoringLexicon", "corrections", "fillers", "lexicons", "load_lexicon", "number_words", "scale_words"]

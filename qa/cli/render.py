@@ -63,7 +63,7 @@ def batch_report_tables(report: BatchReport) -> list[Table]:
     return [files, summary]
 
 
-def call_view(call: StoredCall) -> list:
+def call_view(call: StoredCall, acts: tuple[tuple[str, ...], ...] = ()) -> list:
     s, m = call.summary, call.metadata
     head = Table(show_header=False, title=f"Call {s.call_id}")
     head.add_column("field")
@@ -107,6 +107,8 @@ def call_view(call: StoredCall) -> list:
         color = "cyan" if u.role.value == "agent" else "magenta"
         conf = u.confidence
         text = escape(u.text) if conf is None or conf >= 0.5 else f"{escape(u.text)} [dim](low confidence {conf:.2f})[/]"
+        if i < len(acts) and acts[i]:
+            text += f" [dim]· {', '.join(a.replace('_', ' ') for a in acts[i])}[/]"
         transcript.add_row(str(i), clock(u.start_s), f"[{color}]{u.role.value}[/]", text)
     out.append(transcript)
     for note in call.notes:
@@ -164,7 +166,7 @@ def order_timeline(outcome: dict) -> list:
 
 def detail_view(detail) -> list:
     """``qa show``: the call, then its newest scorecard with people's verdicts applied."""
-    parts = call_view(detail.stored)
+    parts = call_view(detail.stored, detail.acts)
     if detail.effective is None:
         return [*parts, Text("Not scored yet: run `qa score`.")]
     parts += scorecard_view(detail.effective, detail.stored)

@@ -183,6 +183,7 @@ class CallDetail:
     scorecards: tuple[Scorecard, ...]  # the machine's, newest first
     effective: Scorecard | None  # the newest machine scorecard with people's verdicts applied
     human: tuple[HumanVerdict, ...]  # the people's verdicts in force (newest review/dispute verdict per criterion)
+    acts: tuple[tuple[str, ...], ...] = ()  # each utterance's dialogue acts (scoring/acts.py), in transcript order
 
 
 @dataclass(frozen=True, slots=True)

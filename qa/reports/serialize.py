@@ -195,6 +195,7 @@ def call_detail_dict(detail: CallDetail) -> dict:
         "scorecards": [scorecard_dict(c) for c in detail.scorecards],
         "effective": None if detail.effective is None else scorecard_dict(detail.effective),
         "human_verdicts": [human_verdict_dict(h) for h in detail.human],
+        "acts": [list(a) for a in detail.acts],  # per utterance, in transcript order
     }
 
 

@@ -25,7 +25,19 @@ def call_detail(engine: Engine, *, ref: str) -> CallDetail:
     verdicts = tuple(human.overrides_for(engine, call_id=call_id))
     truth = OrderTruth.of(dict(stored.metadata.extra), dict(stored.outcome))
     effective = effective_scorecard(cards[0], verdicts, truth) if cards else None
-    return CallDetail(stored=stored, scorecards=cards, effective=effective, human=verdicts)
+    return CallDetail(stored=stored, scorecards=cards, effective=effective, human=verdicts, acts=dialogue_acts(stored))
+
+
+def dialogue_acts(stored) -> tuple[tuple[str, ...], ...]:
+    """What each utterance does (question, answer, offer, hold...), as the scorer reads it (scoring/acts.py)."""
+    from scoring.acts import tag_acts
+    from scoring.text import analyse
+
+    transcript = stored.transcript
+    if not transcript.utterances:
+        return ()
+    language = transcript.language if transcript.language in ("ru", "uk", "en") else "en"
+    return tuple(tag.acts for tag in tag_acts(analyse(transcript.utterances, language)))
 
 
 def set_call_metadata(
