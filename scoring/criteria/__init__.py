@@ -13,6 +13,7 @@ from scoring.criteria import (
     discovery,
     greeting,
     hold,
+    judge,
     learned,
     listening,
     metric,
@@ -21,6 +22,6 @@ from scoring.criteria import (
     upsell,
 )
 
-FAMILIES = (phrase, greeting, discovery, listening, confirmation, upsell, hold, nps, metric, learned)
+FAMILIES = (phrase, greeting, discovery, listening, confirmation, upsell, hold, nps, metric, learned, judge)
 
 __all__ = ["FAMILIES"]
