@@ -138,6 +138,53 @@ def test_an_http_error_and_a_closed_port_need_review(judge, tmp_path):
     assert result.needs_review and "cannot reach the judge" in result.reason
 
 
+
+def raw_server(reply: bytes) -> str:
+    """A loopback socket that answers every request with ``reply`` as it is (not necessarily HTTP)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+
+    def serve():
+        while True:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(reply)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+
+
+@pytest.mark.parametrize("reply", [b"garbage\r\n\r\n", b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{\"choices\""],
+                         ids=["not-http", "cut-short"])
+def test_a_broken_http_reply_needs_review(tmp_path, reply):
+    result = verdict_of(rubric_with(tmp_path, raw_server(reply), question=f"Broken reply {reply[:12]!r}: did the agent answer? pass."))
+    assert result.verdict == Verdict.NA and result.confidence == 0.0 and "broken HTTP reply" in result.reason
+
+
+def test_an_unreadable_or_unwritable_cache_never_stops_scoring(judge, tmp_path):
+    from scoring.criteria import judge as module
+
+    (tmp_path / "not-a-dir").write_text("x")
+    kwargs = {"question": "Unwritable cache: did the agent answer? pass or fail.", "cache_dir": str(tmp_path / "not-a-dir")}
+    assert verdict_of(rubric_with(tmp_path, judge.url, **kwargs)).verdict == Verdict.PASS  # answered, just not kept
+
+    kwargs = {"question": "Corrupt cache: did the agent answer? pass or fail.", "cache_dir": str(tmp_path / "cache")}
+    verdict_of(rubric_with(tmp_path, judge.url, **kwargs))
+    (stored,) = (tmp_path / "cache").glob("*.json")
+    for junk in ("{corrupt", "[1, 2]"):
+        stored.write_text(junk)
+        module._MEMORY.clear()
+        assert verdict_of(rubric_with(tmp_path, judge.url, **kwargs)).verdict == Verdict.PASS  # asked again
+    assert len(judge.requests) == 4 and json.loads(stored.read_text())["verdict"] == "pass"  # and the cache repaired
+
+
+def test_cache_dir_under_home_means_the_home_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    rubric = rubric_with(tmp_path, "http://127.0.0.1:9/v1", cache_dir="~/.cache/qa-judge")
+    assert rubric.criteria[0].params.cache_dir == tmp_path / ".cache" / "qa-judge"
+
 def test_the_shipped_rubric_does_not_use_the_judge():
     from scoring.rubric import find_rubric
 

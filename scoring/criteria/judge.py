@@ -17,6 +17,7 @@ Off by default: no shipped rubric uses it, and the accuracy targets are met with
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import socket
@@ -24,7 +25,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from qa.core.types import Verdict
 from scoring.context import CallContext, evidence
@@ -50,6 +51,12 @@ class LlmParams(StrictParams):
     confidence: float = Field(default=0.7, gt=0, le=1, description="confidence of a validated answer")
     api_key_env: str | None = Field(default=None, description="environment variable holding the API key, if the server needs one")
     cache_dir: Path | None = Field(default=None, description="keep answers on disk too (one JSON file per call and question)")
+
+    @field_validator("cache_dir")
+    @classmethod
+    def _home(cls, value: Path | None) -> Path | None:
+        """``~/.cache/qa-judge`` (as the README writes it) means the home folder, not a folder named "~"."""
+        return value.expanduser() if value is not None else None
 
 
 def _transcript(call: CallContext) -> str:
@@ -90,6 +97,28 @@ def _needs_review(why: str) -> Judgement:
     return Judgement(NA, f"needs review: {why}", (), 0.0)
 
 
+def _read_cached(path: Path | None) -> dict | None:
+    """A stored answer, or None when there is none or it is unreadable (then the judge is asked again)."""
+    if path is None or not path.exists():
+        return None
+    try:
+        answer = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return answer if isinstance(answer, dict) else None
+
+
+def _write_cached(path: Path | None, answer: dict) -> None:
+    """Keep an answer on disk; a cache that cannot be written only costs a second question later."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(answer, ensure_ascii=False), encoding="utf-8")
+    except OSError:
+        pass
+
+
 def _check(call: CallContext, answer: dict, p: LlmParams) -> Judgement:
     verdict = VERDICTS.get(str(answer.get("verdict", "")).strip().lower())
     if verdict is None:
@@ -117,8 +146,8 @@ class LlmJudge(CriterionKind):
         key = cache_key(call, p)
         cached = p.cache_dir / f"{key}.json" if p.cache_dir else None
         answer = _MEMORY.get(key)
-        if answer is None and cached is not None and cached.exists():
-            answer = json.loads(cached.read_text(encoding="utf-8"))
+        if answer is None:
+            answer = _read_cached(cached)
         if answer is None:
             try:
                 answer = _ask(prompt(call, p), p)
@@ -128,10 +157,10 @@ class LlmJudge(CriterionKind):
                 return _needs_review(f"the judge at {p.endpoint} answered HTTP {exc.code}; check the model name and the server log")
             except (urllib.error.URLError, OSError) as exc:
                 return _needs_review(f"cannot reach the judge at {p.endpoint} ({getattr(exc, 'reason', exc)}); start the server or fix endpoint")
+            except http.client.HTTPException as exc:  # not HTTP, or a reply cut short
+                return _needs_review(f"the judge at {p.endpoint} sent a broken HTTP reply ({type(exc).__name__}); check that endpoint is an OpenAI-compatible server")
             except (ValueError, KeyError, IndexError, TypeError) as exc:
                 return _needs_review(f"the judge's reply is not the JSON object asked for ({exc}); try another model or a lower temperature")
             _MEMORY[key] = answer  # only well-formed answers are kept: a failure is asked again next time
-            if cached is not None:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                cached.write_text(json.dumps(answer, ensure_ascii=False), encoding="utf-8")
+            _write_cached(cached, answer)
         return _check(call, answer, p)
