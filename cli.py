@@ -1,20 +1,24 @@
 """`qa`: offline quality assurance for recorded phone calls.
 
 This module only builds the command tree from the groups in ``qa/cli/`` and holds the one boundary:
-a library error (``QAError``) becomes one line on stderr and exit code 1; Ctrl-C stops with 130.
+a library error (``QAError``) becomes one line on stderr and exit code 1; Ctrl-C stops with 130; any other
+error becomes one line naming the log file ($QA_HOME/logs) that holds its traceback, and exit code 1.
 Commands parse options, call one library function and render what it returns.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 
 import typer
 from rich.markup import escape
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from qa.cli import calibrate, calls, evaluate, review, rubric, scorecard
-from qa.cli.common import err
+from qa.cli.common import err, report_unexpected
 from qa.core.errors import QAError
 
 
@@ -30,6 +34,14 @@ class QAGroup(TyperGroup):
         except KeyboardInterrupt:
             err.print("[red]Interrupted.[/] Finished calls are stored; run the same command again to resume.")
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, TyperException):
+            raise
+        except BrokenPipeError:  # `qa calls | head`: the reader left; say nothing more
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(1) from None
+        except Exception as exc:  # noqa: BLE001 - the one place nothing unplanned reaches the user as a traceback
+            err.print(report_unexpected(exc), highlight=False, markup=False, soft_wrap=True)
+            raise typer.Exit(1) from None
 
 
 app = typer.Typer(

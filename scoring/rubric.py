@@ -29,7 +29,7 @@ class CriterionSpec(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     title: str
     kind: str
-    weight: float = Field(default=1.0, ge=0)
+    weight: float = Field(default=1.0, ge=0, le=1000, allow_inf_nan=False)
     critical: bool = False
     params: dict[str, Any] = Field(default_factory=dict)
 
@@ -47,7 +47,7 @@ class RubricSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=r"^[a-z0-9_.-]+$")
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=1_000_000)  # stored in an integer column
     title: str
     languages: list[str] = Field(min_length=1)
     description: str = ""

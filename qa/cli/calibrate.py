@@ -33,7 +33,7 @@ def calibrate_add(
     rules = common.rubric(settings, rubric)
     n = add_sheet(common.engine(settings), round_name=round_name, reviewer=reviewer, rubric_id=rules.id, path=sheet,
                   criteria=[c.id for c in rules.criteria])
-    out.print(f"{n} verdict(s) of {reviewer} added to {round_name}", highlight=False)
+    out.print(f"{n} verdict(s) of {reviewer} added to {round_name}", highlight=False, markup=False)
 
 
 @app.command("report")

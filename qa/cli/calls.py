@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from qa.cli import common
 from qa.cli.common import (
@@ -67,7 +68,7 @@ def process(
     settings = common.settings(asr_model=asr_model, agent_channel=agent_channel.value if agent_channel else None)
     lookup, unknown_columns = metadata_source(metadata, name_pattern)
     if unknown_columns:
-        err.print(f"[yellow]Metadata columns kept as extra fields: {', '.join(unknown_columns)}[/]", highlight=False)
+        err.print(f"[yellow]Metadata columns kept as extra fields: {escape(', '.join(unknown_columns))}[/]", highlight=False)
     with common.progress(not as_json) as progress:
         report = process_batch(
             common.engine(settings), paths, processor=common.processor(settings, language=language.value, mono_roles=mono_roles.value),

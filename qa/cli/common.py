@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 __all__ = [
     "AudioOpt", "ByOpt", "CallArg", "ChannelOpt", "DecisionOpt", "ExportOpt", "JsonOpt", "LanguageOpt",
     "MonoRolesOpt", "OutputOpt", "RubricOpt", "ScorecardFormatOpt", "StatusOpt", "VerdictOpt", "emit", "engine",
-    "err", "out", "day_range", "parse_day", "print_json", "processor", "progress", "rubric", "settings", "show",
-    "write",
+    "check_output", "err", "out", "day_range", "log_path", "parse_day", "print_json", "processor", "progress",
+    "report_unexpected", "rubric", "settings", "show", "write",
 ]
 
 # Piped output (files, CI logs, `| grep`) is never cut: a width no table reaches. A terminal folds long cells.
@@ -158,17 +158,41 @@ def day_range(date_from: Optional[str], date_to: Optional[str]) -> tuple[Optiona
 
 
 def print_json(data) -> None:
-    """``--json`` output: one document shaped in ``qa.reports.serialize``, valid JSON (no bare NaN)."""
+    """``--json`` output: one document shaped in ``qa.reports.serialize``, valid JSON (no bare NaN) in valid UTF-8
+    (a file name that is not UTF-8 is shown decoded, see ``qa.ingest.files.readable``)."""
+    from qa.ingest.files import readable
     from qa.reports.serialize import json_text
 
-    sys.stdout.write(json_text(data))
+    try:
+        text = json_text(data)
+    except ValueError as exc:  # a NaN or an infinity that serialize did not turn into null
+        raise ConfigError(f"cannot print JSON: {exc}; nothing was printed (run without --json to see the table)") from exc
+    sys.stdout.write(readable(text))
+
+
+def check_output(output: Path) -> None:
+    """Refuse an ``-o`` file that cannot be written before any work is done: a missing folder, a directory."""
+    from qa.ingest.files import readable
+
+    shown = readable(output)
+    if output.is_dir():
+        raise ConfigError(f"-o {shown} is a directory; give a file name, e.g. -o {readable(output / 'report.txt')}")
+    if not output.parent.is_dir():
+        raise ConfigError(f"-o {shown}: the folder {readable(output.parent)} does not exist; create it first (mkdir -p)")
 
 
 def write(text: str, output: Optional[Path]) -> None:
-    """An export to a file (named on stderr) or to stdout."""
+    """An export to a file (named on stderr) or to stdout; a file that cannot be written is one ConfigError."""
     if output:
-        output.write_text(text, encoding="utf-8")
-        err.print(f"Wrote {output}", highlight=False)
+        from qa.ingest.files import readable
+
+        check_output(output)
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot write -o {readable(output)}: {exc.strerror or exc} (check the disk space and "
+                              "the folder's permissions)") from exc
+        err.print(f"Wrote {readable(output)}", highlight=False, markup=False)
     else:
         sys.stdout.write(text)
 
@@ -186,6 +210,46 @@ def show(parts) -> None:
     """Print a renderable of ``qa.cli.render`` or a list of them."""
     for part in parts if isinstance(parts, list) else [parts]:
         out.print(part)
+
+
+def log_path(now: datetime | None = None) -> Path:
+    """Where unexpected errors are written: ``$QA_HOME/logs/qa-YYYYmmdd.log`` (a temp folder when QA_HOME cannot be
+    written). Read from the environment directly: the settings may be what failed."""
+    import os
+    import tempfile
+
+    from qa.core.settings import _default_home
+
+    name = f"qa-{(now or datetime.now()):%Y%m%d}.log"
+    for folder in (Path(os.environ["QA_HOME"]) / "logs" if os.environ.get("QA_HOME") else _default_home() / "logs",
+                   Path(tempfile.gettempdir()) / "callqa-logs"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with (folder / name).open("a", encoding="utf-8"):
+                pass
+            return folder / name
+        except OSError:
+            continue
+    return Path(tempfile.gettempdir()) / name
+
+
+def report_unexpected(exc: BaseException) -> str:
+    """An error nobody planned for: its traceback goes to the log file; the user gets one line saying where."""
+    import traceback
+
+    from qa.ingest.files import readable
+
+    path = log_path()
+    try:
+        with path.open("a", encoding="utf-8", errors="backslashreplace") as fh:
+            fh.write(f"--- {datetime.now().isoformat(timespec='seconds')} qa {' '.join(readable(a) for a in sys.argv[1:])}\n")
+            fh.write("".join(traceback.format_exception(exc)))
+        where = f"details in {path}"
+    except OSError:
+        where = "the log file could not be written"
+    message = " ".join(readable(str(exc)).split())
+    message = message if len(message) <= 300 else message[:300] + "…"
+    return f"unexpected error: {type(exc).__name__}: {message} — {where}"
 
 
 def progress(enabled: bool) -> BatchProgress:

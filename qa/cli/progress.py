@@ -7,6 +7,7 @@ It is fed by the pipeline's typed events (:mod:`qa.core.hooks`); presentation on
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -25,6 +26,7 @@ from qa.core.hooks import (
     StageProgress,
     StageStarted,
 )
+from qa.ingest.files import readable
 
 
 class BatchProgress:
@@ -55,7 +57,7 @@ class BatchProgress:
                 self._name = path.name
                 if self._file is not None:
                     p.remove_task(self._file)
-                self._file = p.add_task(self._name[:40], total=None, note="hashing")
+                self._file = p.add_task(escape(readable(self._name)[:40]), total=None, note="hashing")  # markup column
             case StageStarted(name=name) if self._file is not None:
                 p.update(self._file, note=name, total=None, completed=0)
             case StageProgress(name=name, completed=completed, total=total, unit=unit) if self._file is not None:
@@ -66,7 +68,7 @@ class BatchProgress:
                     p.remove_task(self._file)
                     self._file = None
                 if status == "failed":
-                    p.console.print(f"[red]failed[/] {path.name}: {reason}")
+                    p.console.print(f"[red]failed[/] {escape(readable(path.name))}: {escape(readable(reason or ''))}")
                 if self._batch is not None:
                     p.advance(self._batch)
             case Scored() if self._batch is not None:

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from qa.core.records import CallSummary, OperatorInfo, ReviewInfo, StoredCall
 from qa.core.types import Scorecard
+from qa.ingest.files import readable
 from qa.pipeline.batch import BatchReport
 from qa.reports.exports import clock
 from qa.reports.html import fmt_value, trend_text
@@ -45,7 +46,7 @@ def batch_report_tables(report: BatchReport) -> list[Table]:
         if o.warnings:
             detail = "; ".join(filter(None, [detail, *o.warnings]))
         files.add_row(
-            escape(o.path.name), o.call_id or "-", f"[{style}]{o.status}[/]", clock(o.audio_s) if o.audio_s else "-",
+            escape(readable(o.path.name)), o.call_id or "-", f"[{style}]{o.status}[/]", clock(o.audio_s) if o.audio_s else "-",
             f"{o.wall_s:.1f}s" if o.wall_s else "-", escape(detail),
         )
     summary = Table(title="Summary", show_header=False)
@@ -207,14 +208,14 @@ def operators_table(rows: list[OperatorInfo]) -> Table:
 
 
 def rubric_table(rubric) -> Table:
-    return table(f"{rubric.title} ({rubric.id} v{rubric.version}, sha256 {rubric.sha256[:12]})",
+    return table(f"{escape(rubric.title)} ({rubric.id} v{rubric.version}, sha256 {rubric.sha256[:12]})",
                  ("section", "criterion", "title", "kind", "weight", "critical"), (
         (c.section_id, c.id, escape(c.title), c.kind, f"{c.weight:g}", "yes" if c.critical else "") for c in rubric.criteria
     ))
 
 
 def models_table(models) -> Table:
-    return table("Models", ("stage", "model", "location"), ((m.stage, m.model, escape(m.location)) for m in models))
+    return table("Models", ("stage", "model", "location"), ((escape(m.stage), escape(m.model), escape(m.location)) for m in models))
 
 
 def eval_tables(evaluation, rubric, errors: bool = False) -> list:
@@ -310,13 +311,13 @@ def review_view(session: ReviewInfo, calls: dict[str, tuple[float | None, float 
     if s.overrides:
         parts.append(table("human verdicts (newest last; a later one supersedes an earlier one)",
                            ("call", "criterion", "machine", "human", "by", "source", "why"), (
-            (h.call_id, h.criterion_id, h.machine_verdict or "-", h.verdict.value, escape(h.author or "-"), h.source,
+            (h.call_id, escape(h.criterion_id), h.machine_verdict or "-", h.verdict.value, escape(h.author or "-"), escape(h.source),
              escape(h.reason or ""))
             for h in s.overrides
         )))
     if s.disputes:
         parts.append(table("disputes", ("id", "call", "criterion", "disputed → claimed", "reason", "status", "resolution"), (
-            (str(d.dispute_id), d.call_id, d.criterion_id, f"{d.disputed_verdict.value} → {d.claimed_verdict.value}",
+            (str(d.dispute_id), d.call_id, escape(d.criterion_id), f"{d.disputed_verdict.value} → {d.claimed_verdict.value}",
              escape(d.reason), d.status, escape(f"{d.resolved_by}: {d.resolution}") if d.resolved_by else "")
             for d in s.disputes
         )))
@@ -348,14 +349,14 @@ def audit_table(entries) -> Table:
 def calibration_view(report) -> list:
     """Agreement per criterion for every pair of raters (reviewers and the machine), then the worst calls."""
     pairs = list(dict.fromkeys((a.rater_a, a.rater_b) for a in report.agreements))
-    t = table(f"calibration {report.round_name}: agreement % / Cohen's kappa",
-              ["criterion", *[(f"{a} vs {b}", "right") for a, b in pairs]])
+    t = table(f"calibration {escape(report.round_name)}: agreement % / Cohen's kappa",
+              ["criterion", *[(escape(f"{a} vs {b}"), "right") for a, b in pairs]])
     cells: dict[str, dict] = {}
     for a in report.agreements:
         value = "–" if a.percent is None else f"{100 * a.percent:.0f}% / " + ("n/a" if a.kappa is None else f"{a.kappa:.2f}")
         cells.setdefault(a.criterion_id, {})[(a.rater_a, a.rater_b)] = f"{value} (n={a.n})" if a.criterion_id == "all" else value
     for criterion, row in cells.items():
-        t.add_row(f"[b]{criterion}[/b]" if criterion == "all" else criterion, *[row.get(p, "–") for p in pairs])
+        t.add_row(f"[b]{criterion}[/b]" if criterion == "all" else escape(criterion), *[row.get(p, "–") for p in pairs])
     worst = table("calls with the largest disagreements", ("call", "split", "where"), (
         (d.call_id, str(d.split), escape("; ".join(f"{c}: " + ", ".join(f"{r}={v}" for r, v in given) for c, given in d.details)))
         for d in report.disagreements
@@ -365,7 +366,7 @@ def calibration_view(report) -> list:
 
 def rounds_table(rounds) -> Table:
     return table(f"{len(rounds)} calibration round(s)", ("round", "rubric", "created", "reviewers", ("verdicts", "right")), (
-        (escape(r.name), r.rubric_id, _when(r.created_at), escape(", ".join(r.reviewers)) or "-", str(r.labels)) for r in rounds
+        (escape(r.name), escape(r.rubric_id), _when(r.created_at), escape(", ".join(r.reviewers)) or "-", str(r.labels)) for r in rounds
     ))
 
 
@@ -404,10 +405,10 @@ def learn_view(results) -> list:
 
 
 def report_table(report: ScorecardReport) -> Table:
-    scope = f"team {report.team_name}" if report.team_name else "all operators"
+    scope = f"team {escape(report.team_name)}" if report.team_name else "all operators"
     prev = f", trend vs {report.previous.label}" if report.previous else ""
     rubric = report.rubric_id + (f"@{report.rubric_version}" if report.rubric_version is not None else "")
-    table = Table(title=f"{rubric} · {report.period.label} · {scope}{prev}", title_justify="left")
+    table = Table(title=f"{escape(rubric)} · {escape(report.period.label)} · {scope}{escape(prev)}", title_justify="left")
     table.add_column("operator", overflow="fold")
     for f in FIGURES:
         table.add_column(f.title, justify="right", overflow="fold")
@@ -421,7 +422,7 @@ def report_table(report: ScorecardReport) -> Table:
                 cell += f" #{r.rank}/{r.of}"
             cells.append(cell)
         f = card.now
-        table.add_row(card.operator_id + (f" ({card.name})" if card.name else ""), *cells, f"{f.promoters}/{f.passives}/{f.detractors}")
+        table.add_row(escape(card.operator_id + (f" ({card.name})" if card.name else "")), *cells, f"{f.promoters}/{f.passives}/{f.detractors}")
     t = report.team
     table.add_row("[b]everyone[/b]", *[fmt_value(t.value(f.key), f.fmt) for f in FIGURES], f"{t.promoters}/{t.passives}/{t.detractors}", end_section=True)
     return table
@@ -431,7 +432,7 @@ def criteria_table(report: ScorecardReport) -> Table:
     table = Table(title="pass rate per criterion (n/a left out; human overrides applied)", title_justify="left")
     table.add_column("criterion", overflow="fold")
     for card in report.operators:
-        table.add_column(card.operator_id, justify="right", overflow="fold")
+        table.add_column(escape(card.operator_id), justify="right", overflow="fold")
     table.add_column("everyone", justify="right", overflow="fold")
     for cid in report.criteria:
         row = []
@@ -441,7 +442,7 @@ def criteria_table(report: ScorecardReport) -> Table:
             if r is not None and r.of > 1:
                 cell += f" #{r.rank}"
             row.append(cell)
-        table.add_row(cid, *row, fmt_value(report.team.value(f"pass:{cid}"), "{:.0%}"))
+        table.add_row(escape(cid), *row, fmt_value(report.team.value(f"pass:{cid}"), "{:.0%}"))
     return table
 
 

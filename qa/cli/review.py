@@ -113,7 +113,7 @@ def review_override(
 
     label = override(common.engine(), session_id=session, call_ref=call, criterion_id=criterion,
                      verdict=Verdict(verdict.value), author=by, reason=reason)
-    out.print(f"{criterion}: {label.machine_verdict} (machine) → {label.verdict.value} (by {by})", highlight=False)
+    out.print(f"{criterion}: {label.machine_verdict} (machine) → {label.verdict.value} (by {by})", highlight=False, markup=False)
 
 
 @app.command("close")
@@ -135,7 +135,7 @@ def review_ack(session: SessionArg, operator: OperatorYouOpt) -> None:
     from qa.review.sessions import acknowledge
 
     acknowledge(common.engine(), session_id=session, operator_id=operator)
-    out.print(f"session {session} acknowledged by {operator}", highlight=False)
+    out.print(f"session {session} acknowledged by {operator}", highlight=False, markup=False)
 
 
 @app.command("dispute")
@@ -150,7 +150,7 @@ def review_dispute(
 
     d = dispute(common.engine(), session_id=session, call_ref=call, criterion_id=criterion, operator_id=operator,
                 reason=reason, claimed=Verdict(claim.value) if claim else None)
-    out.print(f"dispute {d.dispute_id} opened: {criterion} {d.disputed_verdict.value} → {d.claimed_verdict.value}", highlight=False)
+    out.print(f"dispute {d.dispute_id} opened: {criterion} {d.disputed_verdict.value} → {d.claimed_verdict.value}", highlight=False, markup=False)
 
 
 @app.command("resolve")

@@ -8,12 +8,26 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args, get_origin
 
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from qa.core.errors import ConfigError
+
 DEFAULT_ASR_MODEL = "bundled:whisper-base"
+# CTranslate2's compute types (faster-whisper passes the setting through)
+COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16",
+                 "bfloat16", "float32")
+# what each setting accepts, for the one-line error a mistyped value gets (Literal fields list their choices)
+ALLOWED = {
+    "max_duration_s": "a number of seconds above 0 and at most 172800, e.g. 14400 for 4 hours (no units)",
+    "asr_beam_size": "a whole number from 1 to 20 (5 is the default)",
+    "cpu_threads": "a whole number from 1 to 1024",
+    "diarization_threshold": "a number above 0 and below 2 (0.7 is the default)",
+    "languages": "a comma-separated list of ru, uk, en, e.g. ru,uk",
+    "home": "a folder path",
+}
 
 
 def _default_home() -> Path:
@@ -29,15 +43,23 @@ class Settings(BaseSettings):
         default=DEFAULT_ASR_MODEL,
         description="'bundled:whisper-base', a CTranslate2 Whisper directory, or a faster-whisper model name.",
     )
-    asr_compute_type: str = "int8"
-    asr_beam_size: int = 5
-    cpu_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    asr_compute_type: Literal[COMPUTE_TYPES] = "int8"  # type: ignore[valid-type]
+    asr_beam_size: int = Field(default=5, ge=1, le=20)
+    cpu_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1), ge=1, le=1024)
     language: Literal["auto", "ru", "uk", "en"] = "auto"
     languages: str = Field(default="ru,uk,en", description="Languages 'auto' may pick from.")
     agent_channel: Literal["left", "right"] = "left"
-    max_duration_s: float = Field(default=4 * 3600, description="Longer recordings are refused.")
+    max_duration_s: float = Field(default=4 * 3600, gt=0, le=48 * 3600, allow_inf_nan=False, description="Longer recordings are refused.")
     rubric: str = Field(default="order_desk", description="Rubric id (in rubrics/) or YAML file used to score calls.")
-    diarization_threshold: float = Field(default=0.7, description="pyannote centroid clustering threshold for the CAM++ embedding.")
+    diarization_threshold: float = Field(default=0.7, gt=0, lt=2, allow_inf_nan=False, description="pyannote centroid clustering threshold for the CAM++ embedding.")
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: str) -> str:
+        chosen = [x.strip() for x in value.split(",") if x.strip()]
+        if not chosen or any(x not in ("ru", "uk", "en") for x in chosen):
+            raise ValueError("not a list of ru, uk, en")
+        return value
 
     @property
     def database_url(self) -> str:
@@ -52,10 +74,29 @@ class Settings(BaseSettings):
         return tuple(x.strip() for x in self.languages.split(",") if x.strip())
 
 
+def _invalid(exc: ValidationError, overrides: dict[str, object]) -> ConfigError:
+    """The first bad setting as one line: which variable (or option), the value given, what it accepts."""
+    first = exc.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else "?"
+    name = f"--{field.replace('_', '-')}" if field in overrides else f"QA_{field.upper()}"
+    info = Settings.model_fields.get(field)
+    choices = get_args(info.annotation) if info is not None and get_origin(info.annotation) is Literal else ()
+    allowed = f"one of {', '.join(map(str, choices))}" if choices else ALLOWED.get(field, first["msg"].lower())
+    return ConfigError(f"{name}={first.get('input')!r} is not valid: use {allowed}")
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Read the environment; explicit overrides (from CLI flags) win."""
-    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
-    settings.home.mkdir(parents=True, exist_ok=True)
+    """Read the environment; explicit overrides (from CLI flags) win. A bad value is one ConfigError at start."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        settings = Settings(**given)
+    except ValidationError as exc:
+        raise _invalid(exc, given) from None
+    try:
+        settings.home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"QA_HOME={str(settings.home)!r}: cannot create the data folder ({exc.strerror or exc}); "
+                          "set QA_HOME to a folder you can write") from exc
     return settings
 
 

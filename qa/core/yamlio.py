@@ -9,7 +9,9 @@ data file never needs and an attacker would use:
 * more than :data:`MAX_ALIASES` aliases, aliases that expand to more than
   :data:`MAX_NODES` nodes ("billion laughs") and recursive aliases;
 * nesting deeper than :data:`MAX_DEPTH`;
-* a key given twice in one mapping (PyYAML would silently keep the last one).
+* a key given twice in one mapping (PyYAML would silently keep the last one);
+* ``.inf``, ``.nan`` and numbers too large for a float (a weight of infinity turns every score into NaN);
+* anything that is not a regular file (a FIFO would block the reader, ``/dev/zero`` never ends).
 
 Every error is raised as the caller's error class (``RubricError``,
 ``LexiconError``...) with a one-line message naming the file, the line and the fix.
@@ -17,6 +19,8 @@ Every error is raised as the caller's error class (``RubricError``,
 
 from __future__ import annotations
 
+import math
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +58,14 @@ class _StrictLoader(yaml.SafeLoader):
         self._depth = 0
         self._open_anchors: set[str] = set()
 
+    def construct_object(self, node, deep=False):  # noqa: ANN001 - PyYAML's signature
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:  # int("9"*5000), date 2026-13-45: PyYAML lets these escape
+            reason = str(exc).split(";")[0][:80]
+            raise _Refused(node.start_mark.line + 1, f"cannot read the value {str(node.value)[:40]!r} ({reason}); "
+                           "quote it if it is text") from None
+
     def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
         event = self.peek_event()
         line = event.start_mark.line + 1
@@ -78,6 +90,20 @@ class _StrictLoader(yaml.SafeLoader):
                 self._open_anchors.discard(anchor)
 
 
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+
+
+def _non_finite(node: yaml.ScalarNode) -> bool:
+    """A float scalar that PyYAML would read as an infinity or NaN (``.inf``, ``-.Inf``, ``.nan``, ``1e999``)."""
+    value = str(node.value).lower().replace("_", "")
+    if value.lstrip("+-") in (".inf", ".nan"):
+        return True
+    try:
+        return not math.isfinite(float(value))
+    except ValueError:  # sexagesimal (1:30.5) and other forms PyYAML reads itself: finite
+        return False
+
+
 def _key_text(node: yaml.Node) -> str:
     return str(node.value) if isinstance(node, yaml.ScalarNode) else node.tag
 
@@ -95,6 +121,9 @@ def _index(root: yaml.Node) -> dict[Location, int]:
             raise _Refused(node.start_mark.line + 1, f"the YAML expands to more than {MAX_NODES} nodes (aliases repeating "
                            "aliases?); write the data out or split the file")
         lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.ScalarNode) and node.tag == _FLOAT_TAG and _non_finite(node):
+            raise _Refused(node.start_mark.line + 1, f"{node.value!r} is not a finite number; write a plain number "
+                           "such as 1 or 2.5")
         if isinstance(node, yaml.MappingNode):
             if id(node) not in checked:
                 checked.add(id(node))
@@ -160,10 +189,14 @@ def load_yaml(path: Path, *, error: type[QAError], what: str) -> YamlDocument:
 
     ``what`` names the kind of file in messages ("rubric", "lexicon")."""
     try:
-        size = path.stat().st_size
+        info = path.stat()  # follows symlinks; a FIFO or a device is refused before it is opened
+        if not stat.S_ISREG(info.st_mode):
+            raise error(f"{path}: not a regular file (a FIFO, a device or a folder?); give the {what} as a YAML file")
+        size = info.st_size
         if size > MAX_BYTES:
             raise error(f"{path}:1: the {what} is {size} bytes, over the {MAX_BYTES}-byte limit; split it or remove unused data")
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise error(f"{path}: cannot read the {what}: {exc.strerror or exc}") from exc
     if len(raw) > MAX_BYTES:  # grew between stat and read

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,7 +25,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from qa.core.errors import ModelError, QAError, StageError
+from qa.core.errors import ModelError, NotFound, QAError, StageError
 from qa.core.hooks import (
     BatchDone,
     BatchStarted,
@@ -36,7 +37,8 @@ from qa.core.hooks import (
 )
 from qa.core.types import CallMetadata, call_id_for
 from qa.db import calls, scores
-from qa.ingest.recordings import find_recordings, identify
+from qa.ingest.files import readable, readable_path
+from qa.ingest.recordings import AUDIO_EXTENSIONS, find_recordings, identify
 from qa.pipeline.executors import (
     Executor,
     Failed,
@@ -119,6 +121,8 @@ class BatchPlan:
 def plan(engine: Engine, paths: Sequence[Path], *, metadata_for: MetadataFor = no_metadata, hook: Hook | None = None) -> BatchPlan:
     """Find and identify the files of a batch and decide, per file, what happens to it (reads the database only)."""
     files, ignored = find_recordings(list(paths))
+    if not files:
+        raise _nothing_found(paths, ignored)
     (hook or ignore)(BatchStarted(total=len(files), ignored=len(ignored)))
     first_of: dict[str, Path] = {}
     planned = []
@@ -130,6 +134,13 @@ def plan(engine: Engine, paths: Sequence[Path], *, metadata_for: MetadataFor = n
                 item = replace(item, skip=f"same recording as {first.name}, earlier in this batch")
         planned.append(item)
     return BatchPlan(tuple(planned), tuple(ignored))
+
+
+def _nothing_found(paths: Sequence[Path], ignored: Sequence[Path]) -> NotFound:
+    where = ", ".join(readable(p) for p in paths) or "no paths given"
+    other = f" ({len(ignored)} other file(s) there are not audio)" if ignored else ""
+    return NotFound(f"no recordings found in {where}{other}; give audio files or folders with "
+                    f"{', '.join(sorted(AUDIO_EXTENSIONS))} files")
 
 
 def _plan_one(engine: Engine, index: int, path: Path, metadata_for: MetadataFor) -> PlannedFile:
@@ -168,8 +179,11 @@ def process_batch(
     executor = executor or LocalExecutor()
     if rubric is not None:  # an edited rubric file without a new version is refused before any work
         scores.check_rubric(engine, rubric_id=rubric.id, version=rubric.version, sha256=rubric.sha256)
+    files, ignored = find_recordings(list(paths))  # nothing to do is refused before a batch is recorded
+    if not files:
+        raise _nothing_found(paths, ignored)
     try:
-        batch_id = calls.start_batch(engine, inputs=[str(p) for p in paths])
+        batch_id = calls.start_batch(engine, inputs=[readable(p) for p in paths])
     except OperationalError as exc:
         raise StorageError(f"cannot write to the database: {exc.orig or exc}. Free disk space or fix QA_DB_URL.") from exc
     report = BatchReport(batch_id=batch_id)
@@ -248,7 +262,9 @@ def _store_result(engine: Engine, result: ItemResult, batch_id: int, rubric, emi
 
     def store() -> None:
         emit(StageStarted("store"))
-        calls.save_processed(engine, call=call, batch_id=batch_id)
+        shown = readable_path(call.recording.path)  # a name that is not UTF-8 is stored decoded (cp1251)
+        stored = call if shown is call.recording.path else replace(call, recording=replace(call.recording, path=shown))
+        calls.save_processed(engine, call=stored, batch_id=batch_id)
         if rubric is not None:
             emit(StageStarted("score"))
             score_and_store(engine, call_id, call.transcript, call.features, rubric)
@@ -271,12 +287,14 @@ def _storing(path: Path, write: Callable[[], object]) -> None:
 def _store_failure(engine: Engine, item: PlannedFile, reason: str, wall_s: float, batch_id: int) -> FileOutcome:
     call_id = item.recording.call_id if item.recording else call_id_for(_path_key(item.path))
     sha = item.recording.sha256 if item.recording else None
+    reason = readable(reason)
     try:
-        calls.save_failure(engine, call_id=call_id, sha256=sha, path=item.path, reason=reason, batch_id=batch_id, metadata=item.metadata)
+        calls.save_failure(engine, call_id=call_id, sha256=sha, path=readable_path(item.path), reason=reason,
+                           batch_id=batch_id, metadata=item.metadata)
     except OperationalError as exc:
         raise StorageError(f"could not record the failure of {item.path.name}: {exc.orig or exc}") from exc
     return FileOutcome(item.path, "failed", call_id, reason, wall_s=wall_s, warnings=item.warnings)
 
 
 def _path_key(path: Path) -> str:
-    return hashlib.sha256(("unreadable:" + str(path.resolve())).encode()).hexdigest()
+    return hashlib.sha256(b"unreadable:" + os.fsencode(os.path.realpath(path))).hexdigest()

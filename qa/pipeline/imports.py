@@ -8,16 +8,20 @@ that supersedes the stored one. Gold ``labels`` are kept as human labels (source
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
 from sqlalchemy.engine import Engine
 
-from qa.core.errors import TranscriptFormatError
+from qa.core.errors import NotFound, TranscriptFormatError
 from qa.core.types import ImportedCall
+from qa.ingest.files import readable
 from qa.ingest.interchange import read_interchange
 from transcription.features import compute_features
+
+log = logging.getLogger(__name__)
 
 
 def read_labeled(path: Path) -> ImportedCall:
@@ -47,20 +51,27 @@ def import_files(engine: Engine, paths: list[Path], rubric=None) -> list[ImportR
     files: list[Path] = []
     for p in paths:
         files.extend(sorted(p.rglob("*.json")) if p.is_dir() else [p])
+    if not files:
+        raise NotFound(f"no transcripts to import: no *.json files in {', '.join(readable(p) for p in paths)}")
     results: list[ImportResult] = []
     for path in files:
         try:
             call = read_labeled(path)
         except TranscriptFormatError as exc:
-            results.append(ImportResult(str(path), "failed", None, str(exc)))
+            results.append(ImportResult(readable(path), "failed", None, readable(str(exc))))
+            continue
+        except Exception as exc:  # a bug must not stop the other files; the log has the traceback
+            log.error("cannot import %s", readable(path), exc_info=exc)
+            results.append(ImportResult(readable(path), "failed", None,
+                                        f"internal error reading this file ({type(exc).__name__}: {readable(str(exc))[:200]})"))
             continue
         call_id = call_id_for(call.sha256)
         status = calls.call_status(engine, call_id=call_id)
         if status == "done":
-            results.append(ImportResult(str(path), "skipped", call_id, "already imported"))
+            results.append(ImportResult(readable(path), "skipped", call_id, "already imported"))
             continue
         if status == calls.SUPERSEDED:
-            results.append(ImportResult(str(path), "skipped", call_id, "already imported, and replaced since by a newer version"))
+            results.append(ImportResult(readable(path), "skipped", call_id, "already imported, and replaced since by a newer version"))
             continue
         older = [cid for cid in calls.current_versions(engine, external_id=call.external_id) if cid != call_id]
         calls.save_imported(engine, call=call, call_id=call_id, batch_id=None, supersedes=older)
@@ -71,5 +82,5 @@ def import_files(engine: Engine, paths: list[Path], rubric=None) -> list[ImportR
         detail = f"{len(call.transcript.utterances)} utterances"
         if older:
             detail += f"; replaces the earlier version {', '.join(older)} of {call.external_id}"
-        results.append(ImportResult(str(path), "imported", call_id, detail))
+        results.append(ImportResult(readable(path), "imported", call_id, detail))
     return results

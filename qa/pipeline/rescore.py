@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.engine import Engine
 
 from qa.core.hooks import BatchStarted, Hook, Scored, ignore
 from qa.core.types import Transcript
 from qa.db import calls, scores
+from qa.ingest.interchange import MAX_UTTERANCE_CHARS
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,11 +24,22 @@ class ScoreOutcome:
     critical_failed: bool
 
 
+def clipped(transcript: Transcript) -> Transcript:
+    """The transcript as scoring reads it: an utterance longer than the import limit (stored before that limit
+    existed) is cut to it, so a stored call can always be scored (spaCy refuses texts over 1,000,000 characters)."""
+    limit = MAX_UTTERANCE_CHARS
+    if all(len(u.text) <= limit for u in transcript.utterances):
+        return transcript
+    log.warning("utterance text over %d characters cut for scoring", limit)
+    return replace(transcript, utterances=tuple(u if len(u.text) <= limit else replace(u, text=u.text[:limit])
+                                                for u in transcript.utterances))
+
+
 def score_and_store(engine: Engine, call_id: str, transcript: Transcript, features, rubric):
     """Score one call and store the scorecard (a no-op when this rubric file already scored it)."""
     from scoring.score import score
 
-    card = score(transcript, features, rubric)
+    card = score(clipped(transcript), features, rubric)
     return card, scores.save_scorecard(engine, call_id=call_id, card=card)
 
 

@@ -27,7 +27,7 @@ def clock(seconds: float) -> str:
 
 
 def _srt_time(seconds: float) -> str:
-    ms = int(round(seconds * 1000))
+    ms = int(round(max(seconds, 0.0) * 1000))  # SRT has no negative times
     h, ms = divmod(ms, 3_600_000)
     m, ms = divmod(ms, 60_000)
     s, ms = divmod(ms, 1000)

@@ -52,7 +52,10 @@ def read_sheet(path: Path, criteria: Collection[str] | None = None) -> list[tupl
                 check(column, 1)
     rows = []
     for line, raw in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip().lower() for k, v in raw.items()}
+        extra = [v for v in raw.get(None) or [] if v and v.strip()]  # fields past the header (a trailing comma: empty)
+        if extra:
+            raise ConfigError(f"{path}:{line}: {len(extra)} more value(s) than the header has columns ({', '.join(extra[:3])})")
+        row = {k.strip().lower(): (v or "").strip().lower() for k, v in raw.items() if isinstance(k, str)}
         if not row.get("call"):
             continue
         pairs = [(row["criterion"], row["verdict"])] if long else [(k, v) for k, v in row.items() if k != "call" and v]
