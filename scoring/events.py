@@ -31,6 +31,7 @@ class OrderLexicon(BaseModel):
     customer_takes: Lexicon = {}
     proposal: Lexicon = {}  # when given, a customer's "take" counts only after the agent's first proposal
     not_an_order: Lexicon = {}  # refusals, returns, call-backs: such an utterance places no order
+    farewells: Lexicon = {}  # a customer's goodbye takes nothing; an agent's «спасибо за заказ, до свидания» still places
     cancels: Lexicon = {}  # the whole order is cancelled («отменяю заказ», "it's cancelled"): no order unless placed again
     service: Lexicon = {}  # the customer calls about an existing order (return, refund, complaint): a read-back after it is no new order
     readback: ReadbackLexicon | None = None
@@ -94,11 +95,13 @@ def order_lifecycle(call: CallContext, lex: OrderLexicon) -> OrderLifecycle:
     if key in call.events:
         return call.events[key]  # type: ignore[return-value]
     refusals = {u.index for u, _ in call.find(lex.not_an_order, role="any")}
+    goodbyes = {u.index for u, _ in call.find(lex.farewells, role="customer")} if lex.farewells else set()
     placed = [(u, p) for u, p in call.find(lex.agent_places, role="agent") if u.index not in refusals]
     proposals = call.find(lex.proposal, role="agent") if lex.proposal else []
     first_proposal = min((u.index for u, _ in proposals), default=None) if lex.proposal else -1
     takes = [] if first_proposal is None else [
-        (u, p) for u, p in call.find(lex.customer_takes, role="customer") if u.index not in refusals and u.index > first_proposal
+        (u, p) for u, p in call.find(lex.customer_takes, role="customer")
+        if u.index not in refusals and u.index not in goodbyes and u.index > first_proposal
     ]
     hits = [u.index for u, _ in placed] + [u.index for u, _ in takes]
     events = [_event("proposed", proposals[0][0], proposals[0][1].source)] if proposals else []

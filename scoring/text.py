@@ -39,8 +39,22 @@ def _norm(word: str) -> str:
     return word.lower().replace("ё", "е").replace("’", "'")
 
 
+CURRENCY_WORDS = {"$": {"ru": "доллар", "uk": "долар", "en": "dollar"}, "€": {"ru": "евро", "uk": "євро", "en": "euro"},
+                  "£": {"ru": "фунт", "uk": "фунт", "en": "pound"}, "₽": {"ru": "рубль", "uk": "рубль", "en": "rouble"},
+                  "₴": {"ru": "гривна", "uk": "гривня", "en": "hryvnia"}}
+_CURRENCY = re.compile("|".join(re.escape(c) for c in CURRENCY_WORDS))
+
+
+def _say_currency(text: str, language: str) -> str:
+    """ASR writes amounts with symbols ("$45", «523 ₴»); patterns name the currency in words."""
+    if not _CURRENCY.search(text):
+        return text
+    return _CURRENCY.sub(lambda m: f" {CURRENCY_WORDS[m.group(0)].get(language, CURRENCY_WORDS[m.group(0)]['en'])} ", text)
+
+
 def tokenize(text: str, language: str) -> tuple[Tok, ...]:
     out = []
+    text = _say_currency(text, language)
     drop = fillers()
     for t in nlp(language)(text):
         if t.is_punct or t.is_space:
