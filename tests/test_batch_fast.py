@@ -25,6 +25,7 @@ from qa.pipeline.batch import StorageError, plan, process_batch
 from qa.pipeline.executors import LocalExecutor, run_one
 from qa.pipeline.processor import CallProcessor, PipelineOptions
 from tests.badfiles import make_bad_corpus
+from tests.conftest import copy_sqlite
 from tests.fakes import (
     FakeDiarizer,
     FakeTranscriber,
@@ -45,8 +46,10 @@ def calls_dir(tmp_path) -> list[Path]:
     return [speechlike(tmp_path / "calls" / f"op{i}_20261102_10{i}500.wav", seconds=6 + i, seed=i) for i in range(5)]
 
 
-def database(path: Path):
-    return open_database(f"sqlite:///{path}")
+@pytest.fixture
+def database(empty_template):
+    """``database(path)``: an engine on a new, migrated, empty SQLite database at ``path``."""
+    return lambda path: open_database(copy_sqlite(empty_template, path))
 
 
 def batch_rows(db: Path) -> list[tuple]:
@@ -57,7 +60,7 @@ def batch_rows(db: Path) -> list[tuple]:
         con.close()
 
 
-def test_a_rerun_skips_stored_calls_and_scores_those_stored_unscored(tmp_path, calls_dir):
+def test_a_rerun_skips_stored_calls_and_scores_those_stored_unscored(tmp_path, calls_dir, database):
     from scoring.rubric import find_rubric
 
     engine = database(tmp_path / "qa.db")
@@ -81,7 +84,7 @@ def test_a_rerun_skips_stored_calls_and_scores_those_stored_unscored(tmp_path, c
     assert all(scores.load_scorecards(engine, call_id=o.call_id) for o in first.outcomes)
 
 
-def test_an_interrupted_batch_resumes_to_the_rows_of_a_clean_run(tmp_path, calls_dir):
+def test_an_interrupted_batch_resumes_to_the_rows_of_a_clean_run(tmp_path, calls_dir, database):
     clean = database(tmp_path / "clean.db")
     process_batch(clean, calls_dir, processor=fake_processor())
 
@@ -97,7 +100,7 @@ def test_an_interrupted_batch_resumes_to_the_rows_of_a_clean_run(tmp_path, calls
     assert dump_rows(tmp_path / "resumed.db") == dump_rows(tmp_path / "clean.db")
 
 
-def test_bad_files_are_reported_with_their_reason_and_good_ones_stored(tmp_path, calls_dir, eval_dir):
+def test_bad_files_are_reported_with_their_reason_and_good_ones_stored(tmp_path, calls_dir, eval_dir, database):
     expected = make_bad_corpus(tmp_path / "bad", eval_dir / "real" / "pisets_ru_asr_smoke" / "test_sound_en.wav")
     engine = database(tmp_path / "qa.db")
     lookup, _ = metadata_source(None, "{operator}_{date}_{time}")
@@ -115,7 +118,7 @@ def test_bad_files_are_reported_with_their_reason_and_good_ones_stored(tmp_path,
     assert {r[2]: r[5] for r in rows if r[3] == "done"} == {p.name: f"op{i}" for i, p in enumerate(calls_dir)}
 
 
-def test_a_stage_crash_fails_that_file_and_the_batch_goes_on(tmp_path, calls_dir):
+def test_a_stage_crash_fails_that_file_and_the_batch_goes_on(tmp_path, calls_dir, database):
     engine = database(tmp_path / "qa.db")
     diarizer = FakeDiarizer(fail_on={calls_dir[1]: RuntimeError("boom")})
     report = process_batch(engine, calls_dir, processor=fake_processor(diarizer=diarizer))
@@ -131,7 +134,7 @@ def test_a_stage_crash_fails_that_file_and_the_batch_goes_on(tmp_path, calls_dir
     assert (again.count("processed"), again.count("skipped"), again.ok) == (1, 4, True)
 
 
-def test_a_model_error_stops_the_batch(tmp_path, calls_dir):
+def test_a_model_error_stops_the_batch(tmp_path, calls_dir, database):
     engine = database(tmp_path / "qa.db")
     broken = FakeTranscriber(fail_on={calls_dir[1]: ModelError("the ASR model is gone")})
     with pytest.raises(ModelError):
@@ -139,9 +142,9 @@ def test_a_model_error_stops_the_batch(tmp_path, calls_dir):
     assert batch_rows(tmp_path / "qa.db") == [("aborted", 1, 0, 0)]
 
 
-def test_a_storage_error_stops_the_batch_and_keeps_what_is_stored(tmp_path, calls_dir):
+def test_a_storage_error_stops_the_batch_and_keeps_what_is_stored(tmp_path, calls_dir, database):
     url = f"sqlite:///{tmp_path / 'full.db'}"
-    engine = open_database(url)
+    engine = database(tmp_path / "full.db")
     process_batch(engine, calls_dir[:1], processor=fake_processor())
     before = dump_rows(tmp_path / "full.db")
     engine.dispose()
@@ -180,7 +183,7 @@ class ShippingExecutor:
             yield pickle.loads(pickle.dumps(result))
 
 
-def test_an_executor_that_ships_work_elsewhere_stores_the_same_rows(tmp_path, calls_dir):
+def test_an_executor_that_ships_work_elsewhere_stores_the_same_rows(tmp_path, calls_dir, database):
     local = database(tmp_path / "local.db")
     process_batch(local, calls_dir, processor=fake_processor(), executor=LocalExecutor())
     shipped = database(tmp_path / "shipped.db")
@@ -191,7 +194,7 @@ def test_an_executor_that_ships_work_elsewhere_stores_the_same_rows(tmp_path, ca
     assert dump_rows(tmp_path / "shipped.db") == dump_rows(tmp_path / "local.db")
 
 
-def test_plan_writes_nothing_and_says_what_will_happen(tmp_path, calls_dir):
+def test_plan_writes_nothing_and_says_what_will_happen(tmp_path, calls_dir, database):
     engine = database(tmp_path / "qa.db")
     process_batch(engine, calls_dir[:2], processor=fake_processor())
     (calls_dir[0].parent / "notes.txt").write_text("not audio")
@@ -201,7 +204,7 @@ def test_plan_writes_nothing_and_says_what_will_happen(tmp_path, calls_dir):
     assert batch_rows(tmp_path / "qa.db") == [("finished", 2, 0, 0)]
 
 
-def test_events_are_typed_picklable_and_rendered(tmp_path, calls_dir):
+def test_events_are_typed_picklable_and_rendered(tmp_path, calls_dir, database):
     engine = database(tmp_path / "qa.db")
     bad = tmp_path / "calls" / "empty.wav"
     bad.touch()
@@ -223,7 +226,7 @@ def test_events_are_typed_picklable_and_rendered(tmp_path, calls_dir):
     assert "failed empty.wav: file is empty" in Text.from_ansi(console.file.getvalue()).plain
 
 
-def test_a_scoring_crash_fails_that_file_but_keeps_its_transcript(tmp_path, calls_dir, monkeypatch):
+def test_a_scoring_crash_fails_that_file_but_keeps_its_transcript(tmp_path, calls_dir, monkeypatch, database):
     import qa.pipeline.batch as batch_module
 
     real = batch_module.score_and_store

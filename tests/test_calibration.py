@@ -13,7 +13,6 @@ from qa.core.types import Verdict
 from qa.db import calls as call_store
 from qa.db import scores
 from qa.db.engine import open_database
-from qa.pipeline.imports import import_files
 from qa.review.calibration import (
     add_sheet,
     agreement,
@@ -21,7 +20,6 @@ from qa.review.calibration import (
     list_rounds,
     read_sheet,
 )
-from scoring.rubric import find_rubric
 
 # reviewer A and B on ten calls: B flips call 5 (pass -> fail) and call 10 (fail -> pass) on greeting
 A_GREETING = ["pass"] * 5 + ["fail"] * 5
@@ -48,10 +46,11 @@ def test_kappa_matches_its_definition():
     assert agreement(["pass"] * 3, ["pass"] * 3, "x", "a", "b").kappa is None  # 0/0: undefined, not 1
 
 
-def test_calibration_round_two_reviewers_and_the_machine(eval_dir, tmp_path, qa_home, monkeypatch):
-    files = sorted((eval_dir / "labeled-dev").glob("*.json"))[:10]
-    engine = open_database(f"sqlite:///{qa_home / 'qa.db'}")
-    import_files(engine, files, rubric=find_rubric("order_desk"))
+def test_calibration_round_two_reviewers_and_the_machine(history_template, tmp_path, qa_home):
+    """Ten calls of a private copy of the shared history (tests/conftest.py: imported and scored), where the CLI
+    looks for its database."""
+    files = sorted(history_template.json_dir.glob("*.json"))[:10]
+    engine = open_database(history_template.copy_sqlite(qa_home / "qa.db"))
     ids = [json.loads(f.read_text())["call_id"] for f in files]
     # reviewer A writes a long sheet, reviewer B a wide one
     sheet_a = tmp_path / "anna.csv"
@@ -124,10 +123,9 @@ def test_bad_calibration_sheets_say_what_to_fix(tmp_path):
     assert read_sheet(bad) == [("abc", "greeting", Verdict.PASS), ("abc", "politeness", Verdict.FAIL)]  # unchecked
 
 
-def test_calibration_refuses_unknown_criteria_and_names_the_command(eval_dir, tmp_path):
-    files = sorted((eval_dir / "labeled-dev").glob("*.json"))[:2]
-    engine = open_database(f"sqlite:///{tmp_path / 'qa.db'}")
-    import_files(engine, files, rubric=find_rubric("order_desk"))
+def test_calibration_refuses_unknown_criteria_and_names_the_command(history_template, tmp_path):
+    files = sorted(history_template.json_dir.glob("*.json"))[:2]
+    engine = open_database(history_template.copy_sqlite(tmp_path / "qa.db"))
     ids = [json.loads(f.read_text())["call_id"] for f in files]
     sheet = tmp_path / "olga.csv"
     sheet.write_text(f"call,greeting,nps_qestion\n{ids[0]},pass,fail\n")

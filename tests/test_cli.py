@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
+from tests.conftest import copy_sqlite, snapshot_sqlite
 
 runner = CliRunner()
 
@@ -17,11 +18,24 @@ def qa(*args: str):
     return runner.invoke(app, list(args))
 
 
-@pytest.fixture
-def imported(eval_dir):
+@pytest.fixture(scope="module")
+def imported_db(eval_dir, tmp_path_factory):
+    """Five calls imported and scored by `qa import-transcript`, once per module: (their files, the database)."""
     files = sorted((eval_dir / "labeled-dev").glob("ru-dev-00*.json"))[:3] + sorted((eval_dir / "labeled-dev").glob("en-dev-00*.json"))[:2]
-    result = qa("import-transcript", *map(str, files))
+    root = tmp_path_factory.mktemp("cli-imported")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("QA_HOME", str(root / "home"))
+        env.delenv("QA_DB_URL", raising=False)
+        result = qa("import-transcript", *map(str, files))
     assert result.exit_code == 0, result.output
+    return files, snapshot_sqlite(root / "home" / "qa.db", root / "template.db")
+
+
+@pytest.fixture
+def imported(imported_db, qa_home):
+    """A private copy of those five calls' database where the CLI looks for it; their interchange documents."""
+    files, template = imported_db
+    copy_sqlite(template, qa_home / "qa.db")
     return [json.loads(f.read_text()) for f in files]
 
 

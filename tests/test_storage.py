@@ -217,11 +217,11 @@ def test_metadata_of_a_call_processed_without_it_can_be_set_and_is_audited(engin
     assert [c.call_id for c in scores.call_scores(engine, rubric_id="order_desk")] == [result.call_id]
     assert {o.id: o.team for o in call_store.list_operators(engine)}["op-new"] == "north"
     detail = call_detail(engine, ref=result.call_id)
-    assert detail.stored.metadata.team == "north" and detail.effective == detail.scorecards[0] and detail.human == ()
+    assert detail.stored.metadata.team == "north" and detail.effective.results == detail.scorecards[0].results and detail.human == ()
     (entry,) = audit_trail(engine, entity="call", entity_id=result.call_id)
     assert (entry.action, entry.actor) == ("call.metadata", "lead-olga")
-    assert entry.details["old"] == {"operator": None, "started_at": None, "team": None}
-    assert entry.details["new"] == {"operator": "op-new", "started_at": "2026-11-02 10:15:00", "team": "north"}
+    assert entry.details["old"] == {"operator": None, "started_at": None, "team": None, "order_placed": None}
+    assert entry.details["new"] == {"operator": "op-new", "started_at": "2026-11-02 10:15:00", "team": "north", "order_placed": None}
 
 
 def test_learned_models_are_listed(engine):

@@ -47,6 +47,10 @@ class StageError(QAError):
     http_status = 500
 
 
+class StorageError(StageError):
+    """The database cannot be read or written (disk full, read-only, damaged, busy with another run)."""
+
+
 class RubricError(QAError):
     """A rubric file is malformed."""
 
@@ -75,5 +79,5 @@ class StateError(QAError):
 
 __all__ = [
     "QAError", "ConfigError", "RecordingError", "MetadataError", "TranscriptFormatError",
-    "ModelError", "StageError", "RubricError", "LexiconError", "NotFound", "Forbidden", "StateError",
+    "ModelError", "StageError", "StorageError", "RubricError", "LexiconError", "NotFound", "Forbidden", "StateError",
 ]

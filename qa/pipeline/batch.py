@@ -25,7 +25,8 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from qa.core.errors import ModelError, NotFound, QAError, StageError
+from qa.core.errors import ModelError, NotFound, QAError, StorageError
+from qa.db.engine import batch_lock
 from qa.core.hooks import (
     BatchDone,
     BatchStarted,
@@ -95,10 +96,6 @@ class BatchReport:
     @property
     def ok(self) -> bool:
         return self.count("failed") == 0 and self.status == "finished"
-
-
-class StorageError(StageError):
-    """The database refused a write (disk full, read-only, gone)."""
 
 
 MetadataFor = Callable[[Path], tuple[CallMetadata, tuple[str, ...]]]
@@ -182,6 +179,13 @@ def process_batch(
     files, ignored = find_recordings(list(paths))  # nothing to do is refused before a batch is recorded
     if not files:
         raise _nothing_found(paths, ignored)
+    with batch_lock(engine):  # a second `qa process` on the same database is refused, never interleaved
+        return _run_batch(engine, paths, processor=processor, metadata_for=metadata_for, rubric=rubric, emit=emit,
+                          executor=executor)
+
+
+def _run_batch(engine: Engine, paths: Sequence[Path], *, processor: CallProcessor, metadata_for: MetadataFor,
+               rubric, emit: Hook, executor: Executor) -> BatchReport:
     try:
         batch_id = calls.start_batch(engine, inputs=[readable(p) for p in paths])
     except OperationalError as exc:
