@@ -6,11 +6,12 @@ STAMP := $(VENV)/.installed
 WHEELS := .cache/wheels
 TORCHAUDIO_NOLIB := $(WHEELS)/torchaudio-2.11.0+nolib-cp311-cp311-manylinux_2_28_x86_64.whl
 PG := tools/pg.sh
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export HF_HUB_OFFLINE := 1
 export PYANNOTE_METRICS_ENABLED := 0
 
-.PHONY: install demo test test-fast lint-imports postgres postgres-stop bench samples clean
+.PHONY: install demo test test-fast lint-imports postgres postgres-stop browser serve bench samples clean
 
 install: $(STAMP)
 
@@ -49,8 +50,17 @@ postgres-stop:
 lint-imports: install
 	$(BIN)/lint-imports --no-cache
 
-# The whole suite: the import rules, then real models on ../shared/eval, SQLite and a real PostgreSQL server.
-test: install lint-imports
+# Debian's Chromium, for the browser tests of the web UI (Playwright drives it through executable_path).
+browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+# The web UI on the demo database: create an account first (`.venv/bin/qa users add NAME --role lead`).
+serve: install
+	$(BIN)/qa serve
+
+# The whole suite: the import rules, then real models on ../shared/eval, SQLite, a real PostgreSQL server and a
+# real headless Chromium.
+test: install lint-imports browser
 	@$(PG) start || echo "PostgreSQL could not start: its tests will be skipped (see above)"
 	QA_TEST_PG_URL="$$($(PG) url)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -62,6 +72,7 @@ bench: install
 	$(BIN)/python bench/bench_process.py
 	$(BIN)/python bench/bench_accuracy.py
 	$(BIN)/python bench/bench_scoring.py
+	$(BIN)/python bench/bench_web.py
 
 # Regenerate the bundled demo calls (needs Debian's festival, festvox-ru, espeak-ng).
 samples: install

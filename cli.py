@@ -17,7 +17,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from qa.cli import calibrate, calls, evaluate, review, rubric, scorecard
+from qa.cli import calibrate, calls, evaluate, review, rubric, scorecard, web
 from qa.cli.common import err, report_unexpected
 from qa.core.errors import QAError
 
@@ -59,6 +59,7 @@ app.add_typer(scorecard.app)  # scorecard
 app.add_typer(rubric.app, name="rubric")
 app.add_typer(review.app, name="review")
 app.add_typer(calibrate.app, name="calibrate")
+app.add_typer(web.app)  # serve, users
 
 
 def main() -> None:

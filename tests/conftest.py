@@ -51,6 +51,28 @@ def processor(models_dir):
     return CallProcessor(PipelineOptions(models_dir=models_dir, cpu_threads=os.cpu_count() or 2))
 
 
+@dataclass(frozen=True)
+class DemoDatabase:
+    report: object  # the BatchReport of processing samples/calls
+    sqlite: Path  # a self-contained copy: copy it per test with copy_sqlite
+
+
+@pytest.fixture(scope="session")
+def demo_database(processor, tmp_path_factory) -> DemoDatabase:
+    """The bundled sample recordings processed by the real models as `make demo` does, once per session."""
+    from qa.db.engine import open_database
+    from qa.ingest.metadata import metadata_source
+    from qa.pipeline.batch import process_batch
+    from scoring.rubric import find_rubric
+
+    root = tmp_path_factory.mktemp("demo")
+    engine = open_database(f"sqlite:///{root / 'demo.db'}")
+    lookup, _ = metadata_source(ROOT / "samples" / "calls.csv", None)
+    report = process_batch(engine, [SAMPLES], processor=processor, metadata_for=lookup, rubric=find_rubric("order_desk"))
+    engine.dispose()
+    return DemoDatabase(report, snapshot_sqlite(root / "demo.db", root / "template.db"))
+
+
 @pytest.fixture(scope="session")
 def transcriber(processor):
     return processor.transcriber

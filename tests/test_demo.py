@@ -8,20 +8,16 @@ import json
 import pytest
 
 from qa.db.engine import open_database
-from qa.ingest.metadata import metadata_source
-from qa.pipeline.batch import process_batch
 from qa.review.calls import call_detail
-from scoring.rubric import find_rubric
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES, copy_sqlite
 
 pytestmark = pytest.mark.models
 GOLD = json.loads((ROOT / "samples" / "labels.json").read_text(encoding="utf-8"))
 
 
-def test_demo_scores_every_sample_as_its_gold_labels(tmp_path, processor):
-    engine = open_database(f"sqlite:///{tmp_path / 'demo.db'}")
-    lookup, _ = metadata_source(ROOT / "samples" / "calls.csv", None)
-    report = process_batch(engine, [SAMPLES], processor=processor, metadata_for=lookup, rubric=find_rubric("order_desk"))
+def test_demo_scores_every_sample_as_its_gold_labels(tmp_path, demo_database):
+    engine = open_database(copy_sqlite(demo_database.sqlite, tmp_path / "demo.db"))
+    report = demo_database.report
     assert report.count("processed") == len(GOLD["calls"]) == len(list(SAMPLES.iterdir()))
     misses, outcomes = {}, {}
     for name, gold in GOLD["calls"].items():

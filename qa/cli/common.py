@@ -111,6 +111,13 @@ def engine(chosen: Settings | None = None) -> Engine:
     return open_database((chosen or settings()).database_url)
 
 
+def actor(db: Engine, named: Optional[str], as_login: Optional[str], action: str, option: str = "--by NAME") -> str:
+    """Who this command acts as (see :func:`qa.access.acting`): the name typed, or the account of --as / QA_USER."""
+    from qa import access
+
+    return access.acting(db, named=named, login=as_login or settings().user, action=action, option=option)
+
+
 def rubric(chosen: Settings, ref: Optional[str]) -> Rubric:
     from scoring.rubric import find_rubric
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from qa.cli import common
-from qa.cli.common import ByOpt, DecisionOpt, JsonOpt, RubricOpt, VerdictOpt, emit, out
+from qa.cli.common import DecisionOpt, JsonOpt, RubricOpt, VerdictOpt, emit, out
 
 app = typer.Typer(
     help="Review (coaching) sessions: open one for an operator, comment, override verdicts, close; "
@@ -18,7 +18,9 @@ app = typer.Typer(
 SessionArg = Annotated[int, typer.Argument(help="Session id (from `qa review list`).")]
 CallArg = Annotated[str, typer.Argument(help="Call id (or prefix / external id).")]
 CriterionArg = Annotated[str, typer.Argument(help="Criterion id, e.g. active_listening.")]
-OperatorYouOpt = Annotated[str, typer.Option("--operator", help="You, the session's operator.")]
+OperatorYouOpt = Annotated[Optional[str], typer.Option("--operator", help="You, the session's operator (with accounts: --as LOGIN is enough).")]
+ActorOpt = Annotated[Optional[str], typer.Option("--by", help="Who does this; with accounts (`qa users`) the account given by --as / QA_USER.")]
+AsOpt = Annotated[Optional[str], typer.Option("--as", help="Act as this account (default QA_USER); needed once accounts exist.")]
 RandomOpt = Annotated[Optional[int], typer.Option("--random", help="A random sample of N calls (default 5).")]
 SeedOpt = Annotated[Optional[int], typer.Option(help="Seed for --random: the same seed picks the same calls.")]
 LowestOpt = Annotated[Optional[int], typer.Option(help="The N lowest-scoring calls.")]
@@ -43,7 +45,8 @@ def _render(engine, session, as_json: bool = False) -> None:
 @app.command("open")
 def review_open(
     operator: Annotated[str, typer.Option(help="The operator whose calls are reviewed.")],
-    reviewer: Annotated[str, typer.Option(help="The QA lead running the session.")],
+    reviewer: Annotated[Optional[str], typer.Option(help="The QA lead running the session (with accounts: --as).")] = None,
+    as_: AsOpt = None,
     random_n: RandomOpt = None, seed: SeedOpt = None, lowest: LowestOpt = None, low_confidence: LowConfidenceOpt = None,
     failed: FailedOpt = None,
     n: NOpt = 5, mystery: MysteryOpt = None, call: PickCallOpt = None, period: PeriodOpt = None,
@@ -61,6 +64,7 @@ def review_open(
                                       calls=call, low_confidence=low_confidence)
     settings = common.settings()
     engine = common.engine(settings)
+    reviewer = common.actor(engine, reviewer, as_, "review.manage", "--reviewer NAME")
     session = sessions.open_session(engine, operator_id=operator, reviewer=reviewer, pick=pick,
                                     rubric_id=common.rubric(settings, rubric).id, period=parse_period(period) if period else None)
     _render(engine, session, as_json)
@@ -90,14 +94,17 @@ def review_show(session: SessionArg, as_json: JsonOpt = False) -> None:
 
 @app.command("comment")
 def review_comment(
-    session: SessionArg, call: CallArg, text: Annotated[str, typer.Argument(help="The comment.")], by: ByOpt,
+    session: SessionArg, call: CallArg, text: Annotated[str, typer.Argument(help="The comment.")], by: ActorOpt = None,
+    as_: AsOpt = None,
     at: Annotated[Optional[float], typer.Option(help="Seconds into the call (the utterance spoken then is linked).")] = None,
     utterance: Annotated[Optional[int], typer.Option(help="Utterance number: the # column of `qa show`.")] = None,
 ) -> None:
     """Comment on a moment of a call in an open session."""
     from qa.review.sessions import add_comment
 
-    add_comment(common.engine(), session_id=session, call_ref=call, author=by, text=text, at_s=at, utterance_idx=utterance)
+    engine = common.engine()
+    by = common.actor(engine, by, as_, "review.manage")
+    add_comment(engine, session_id=session, call_ref=call, author=by, text=text, at_s=at, utterance_idx=utterance)
     out.print("comment added")
 
 
@@ -105,50 +112,60 @@ def review_comment(
 def review_override(
     session: SessionArg, call: CallArg, criterion: CriterionArg,
     verdict: Annotated[VerdictOpt, typer.Argument(help="pass, fail or na.")],
-    by: ByOpt, reason: Annotated[str, typer.Option(help="Why the machine was wrong (the operator reads this).")],
+    reason: Annotated[str, typer.Option(help="Why the machine was wrong (the operator reads this).")],
+    by: ActorOpt = None, as_: AsOpt = None,
 ) -> None:
     """Replace an automatic verdict with yours; scorecards recompute, the machine's verdict stays stored."""
     from qa.core.types import Verdict
     from qa.review.sessions import override
 
-    label = override(common.engine(), session_id=session, call_ref=call, criterion_id=criterion,
+    engine = common.engine()
+    by = common.actor(engine, by, as_, "review.manage")
+    label = override(engine, session_id=session, call_ref=call, criterion_id=criterion,
                      verdict=Verdict(verdict.value), author=by, reason=reason)
     out.print(f"{criterion}: {label.machine_verdict} (machine) → {label.verdict.value} (by {by})", highlight=False, markup=False)
 
 
 @app.command("close")
 def review_close(
-    session: SessionArg, by: ByOpt,
+    session: SessionArg,
     summary: Annotated[str, typer.Option(help="What was discussed.")],
     action: Annotated[Optional[list[str]], typer.Option("--action", help="An agreed action (repeat for more).")] = None,
+    by: ActorOpt = None, as_: AsOpt = None,
 ) -> None:
     """Close a session with a summary and the agreed actions; the operator can then acknowledge or dispute."""
     from qa.review.sessions import close_session
 
     engine = common.engine()
+    by = common.actor(engine, by, as_, "review.manage")
     _render(engine, close_session(engine, session_id=session, author=by, summary=summary, actions=action or []))
 
 
 @app.command("ack")
-def review_ack(session: SessionArg, operator: OperatorYouOpt) -> None:
+def review_ack(session: SessionArg, operator: OperatorYouOpt = None, as_: AsOpt = None) -> None:
     """The operator acknowledges a closed session."""
     from qa.review.sessions import acknowledge
 
-    acknowledge(common.engine(), session_id=session, operator_id=operator)
+    engine = common.engine()
+    operator = common.actor(engine, operator, as_, "review.respond", "--operator ID")
+    acknowledge(engine, session_id=session, operator_id=operator)
     out.print(f"session {session} acknowledged by {operator}", highlight=False, markup=False)
 
 
 @app.command("dispute")
 def review_dispute(
-    session: SessionArg, call: CallArg, criterion: CriterionArg, operator: OperatorYouOpt,
+    session: SessionArg, call: CallArg, criterion: CriterionArg,
     reason: Annotated[str, typer.Option(help="Why the verdict is wrong (quote the moment).")],
     claim: Annotated[Optional[VerdictOpt], typer.Option(help="The verdict you claim (default: the opposite).")] = None,
+    operator: OperatorYouOpt = None, as_: AsOpt = None,
 ) -> None:
     """The operator disputes a verdict of a closed session; the reviewer resolves it."""
     from qa.core.types import Verdict
     from qa.review.sessions import dispute
 
-    d = dispute(common.engine(), session_id=session, call_ref=call, criterion_id=criterion, operator_id=operator,
+    engine = common.engine()
+    operator = common.actor(engine, operator, as_, "review.respond", "--operator ID")
+    d = dispute(engine, session_id=session, call_ref=call, criterion_id=criterion, operator_id=operator,
                 reason=reason, claimed=Verdict(claim.value) if claim else None)
     out.print(f"dispute {d.dispute_id} opened: {criterion} {d.disputed_verdict.value} → {d.claimed_verdict.value}", highlight=False, markup=False)
 
@@ -157,12 +174,15 @@ def review_dispute(
 def review_resolve(
     dispute: Annotated[int, typer.Argument(help="Dispute id (see `qa review show`).")],
     decision: Annotated[DecisionOpt, typer.Argument(help="upheld (the verdict stands) or overturned (the operator is right).")],
-    by: ByOpt, note: Annotated[str, typer.Option(help="The answer to the operator.")],
+    note: Annotated[str, typer.Option(help="The answer to the operator.")],
+    by: ActorOpt = None, as_: AsOpt = None,
 ) -> None:
     """The reviewer resolves a dispute: upheld or overturned."""
     from qa.review.sessions import resolve_dispute
 
-    d = resolve_dispute(common.engine(), dispute_id=dispute, author=by, decision=decision.value, note=note)
+    engine = common.engine()
+    by = common.actor(engine, by, as_, "review.manage")
+    d = resolve_dispute(engine, dispute_id=dispute, author=by, decision=decision.value, note=note)
     out.print(f"dispute {d.dispute_id}: {d.status}", highlight=False)
 
 

@@ -205,3 +205,29 @@ class LearnedModelInfo:
     n_train: int
     created_at: datetime
     metrics: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    """An account (``qa users``): who acts in the web UI and the CLI, with what role."""
+
+    login: str
+    role: str  # lead | reviewer | trainer | operator
+    operator_id: str | None
+    disabled: bool
+    created_at: datetime
+    last_login_at: datetime | None = None
+    has_password: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """An utterance that matches a full-text search, with the moment to jump to."""
+
+    call_id: str
+    file_name: str
+    operator_id: str | None
+    utterance_idx: int
+    role: str
+    start_s: float
+    text: str

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     rubric: str = Field(default="order_desk", description="Rubric id (in rubrics/) or YAML file used to score calls.")
     diarization_threshold: float = Field(default=0.7, gt=0, lt=2, allow_inf_nan=False, description="pyannote centroid clustering threshold for the CAM++ embedding.")
 
+    user: str | None = Field(default=None, description="The account the CLI acts as (`qa users`); --as LOGIN wins.")
+    web_secret: str | None = Field(default=None, min_length=32, description="Key that signs web session cookies; default: a random one kept in $QA_HOME/web-secret.")
+    session_ttl_s: int = Field(default=8 * 3600, ge=60, le=30 * 24 * 3600, description="A web login lasts this long.")
+    secure_cookies: bool = Field(default=False, description="Send the session cookie over HTTPS only (set it behind a TLS proxy).")
+
     @field_validator("languages")
     @classmethod
     def _languages(cls, value: str) -> str:

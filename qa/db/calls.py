@@ -7,16 +7,19 @@ Ctrl-C never leaves half a call behind. Functions are keyword-only over an Engin
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import delete, func, or_
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from qa.core.errors import NotFound
 from qa.core.records import (
+    SearchHit,
     CallSummary,
     OperatorInfo,
     StoredCall,
@@ -299,3 +302,31 @@ def call_ids(engine: Engine, *, status: str = "done") -> list[str]:
     """Ids of the calls with this status (``done``: the current, successfully stored ones)."""
     with Session(engine) as s:
         return list(s.exec(select(t.Call.id).where(t.Call.status == status).order_by(t.Call.id)).all())
+
+
+def search_utterances(engine: Engine, *, query: str, operator: str | None = None, limit: int = 100) -> list[SearchHit]:
+    """Utterances whose words match ``query`` (every word, any order; case and accents ignored), newest calls
+    first. SQLite: the FTS5 index; PostgreSQL: ``to_tsvector('simple', ...)`` (both from migration 0006)."""
+    words = [w for w in re.findall(r"\w+", query.lower()) if w]
+    if not words:
+        return []
+    select_hit = ("SELECT c.id, c.file_name, c.operator_id, u.idx, u.role, u.start_s, u.text FROM utterance u "
+                  "JOIN call c ON c.id = u.call_id WHERE c.status = 'done'")
+    params: dict = {"limit": limit}
+    if engine.dialect.name == "sqlite":
+        params["q"] = " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+        query_sql = select_hit + " AND u.id IN (SELECT rowid FROM utterance_fts WHERE utterance_fts MATCH :q)"
+    elif engine.dialect.name == "postgresql":
+        params["q"] = " ".join(words)
+        query_sql = select_hit + " AND to_tsvector('simple', u.text) @@ plainto_tsquery('simple', :q)"
+    else:  # any other database: a plain scan
+        query_sql = select_hit + "".join(f" AND lower(u.text) LIKE :w{i}" for i in range(len(words)))
+        params |= {f"w{i}": f"%{w}%" for i, w in enumerate(words)}
+    if operator is not None:
+        query_sql += " AND c.operator_id = :operator"
+        params["operator"] = operator
+    query_sql += " ORDER BY c.started_at DESC, c.id, u.idx LIMIT :limit"
+    with engine.connect() as conn:
+        rows = conn.execute(sql_text(query_sql), params).all()
+    return [SearchHit(call_id=r[0], file_name=r[1], operator_id=r[2], utterance_idx=r[3], role=r[4],
+                      start_s=float(r[5]), text=r[6]) for r in rows]

@@ -158,14 +158,16 @@ def _add_label(
 
 
 def add_override(
-    engine: Engine, *, session_id: int, call_id: str, criterion_id: str, verdict: Verdict, author: str, reason: str,
-    machine_verdict: str,
+    engine: Engine, *, session_id: int | None, call_id: str, criterion_id: str, verdict: Verdict, author: str,
+    reason: str, machine_verdict: str,
 ) -> HumanVerdict:
+    """A reviewer's verdict, in a review session or (``session_id`` None) straight on the call's page."""
     with Session(engine) as s, s.begin():
         now = utcnow()
         row = _add_label(s, call_id=call_id, criterion_id=criterion_id, verdict=verdict, source="review", author=author,
                          reason=reason, machine_verdict=machine_verdict, at=now, review_id=session_id)
-        add_audit(s, actor=author, action="verdict.override", entity="review", entity_id=session_id, at=now,
+        entity, entity_id = ("review", session_id) if session_id is not None else ("call", call_id)
+        add_audit(s, actor=author, action="verdict.override", entity=entity, entity_id=entity_id, at=now,
                details={"label": row.id, "call": call_id, "criterion": criterion_id, "verdict": verdict.value,
                         "machine": machine_verdict, "supersedes": row.supersedes_id, "reason": reason})
         return human_verdict(row)
@@ -293,3 +295,9 @@ def list_calibration_rounds(engine: Engine) -> list[CalibrationRoundInfo]:
         for label in s.exec(select(t.HumanLabel).where(t.HumanLabel.calibration_id.is_not(None))).all():
             labels.setdefault(label.calibration_id, []).append(label)
         return [calibration_round_info(r, labels.get(r.id, [])) for r in rounds]
+
+
+def record_event(engine: Engine, *, actor: str, action: str, entity: str, entity_id: str, details: dict) -> None:
+    """One line in the audit trail for something read (a transcript viewed, audio played, an export)."""
+    with Session(engine) as s, s.begin():
+        add_audit(s, actor=actor, action=action, entity=entity, entity_id=entity_id, at=utcnow(), details=details)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -283,3 +283,19 @@ class LearnedModel(SQLModel, table=True):
     trained_at: datetime = Field(sa_type=DateTime)
     n_train: int
     metrics: str = Field(sa_column=Column(Text, nullable=False))  # JSON: cross-validated scores, rule-based on the same labels
+
+
+class AppUser(SQLModel, table=True):
+    """A person who logs in (web) or acts (CLI ``--as``): role lead | reviewer | trainer | operator. An operator's
+    account names the operator it is; it sees only that operator's calls. Never deleted: disabled."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(sa_column=Column(String, unique=True, nullable=False))
+    role: str
+    operator_id: str | None = Field(default=None, foreign_key="operator.id")
+    password_hash: str | None = None  # argon2id; None: cannot log in to the web (a CLI-only account)
+    disabled: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    failed_logins: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    locked_until: datetime | None = Field(default=None, sa_type=DateTime)
+    created_at: datetime = Field(sa_type=DateTime)
+    last_login_at: datetime | None = Field(default=None, sa_type=DateTime)

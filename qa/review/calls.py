@@ -5,12 +5,13 @@ The CLI and the web UI call these functions; storage is :mod:`qa.db.calls`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
 from qa.core.errors import ConfigError
-from qa.core.records import CallDetail, CallSummary, OrderTruth
+from qa.core.records import CallDetail, CallSummary, OrderTruth, SearchHit
 from qa.db import calls as call_store
 from qa.db import human, scores
 from qa.review.corrections import effective_scorecard
@@ -76,3 +77,59 @@ def set_call_metadata(
     return call_store.update_metadata(engine, call_id=call_id, actor=actor.strip(), operator_id=operator_id,
                                       started_at=started_at, team=team, order_placed=order_placed,
                                       order_reason=reason.strip() if reason else None)
+
+
+@dataclass(frozen=True, slots=True)
+class CallFilter:
+    """What the web's call list (and ``qa calls``) may narrow by; None: any."""
+
+    operator_id: str | None = None
+    team: str | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    min_score: float | None = None
+    max_score: float | None = None
+    failed: str | None = None  # a criterion id whose effective verdict is fail
+    needs_review: bool = False  # a verdict a person should check
+    status: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallRow:
+    summary: CallSummary
+    team: str | None
+    total: float | None
+    failed: tuple[str, ...]
+    needs_review: tuple[str, ...]
+
+
+def browse_calls(engine: Engine, *, where: CallFilter, limit: int = 500) -> list[CallRow]:
+    """Calls with their newest scorecard as people corrected it, newest first, narrowed by ``where``."""
+    teams = {o.id: o.team for o in call_store.list_operators(engine)}
+    rows = []
+    for summary in reversed(call_store.list_calls(engine, operator=where.operator_id, date_from=where.date_from,
+                                                  date_to=where.date_to, status=where.status)):
+        team = teams.get(summary.operator_id or "")
+        if where.team and team != where.team or where.language and summary.language != where.language:
+            continue
+        cards = scores.load_scorecards(engine, call_id=summary.call_id)
+        card = effective_scorecard(cards[0], human.overrides_for(engine, call_id=summary.call_id)) if cards else None
+        total = card.total if card is not None else None
+        failed = tuple(r.criterion_id for r in card.results if r.verdict.value == "fail") if card else ()
+        review = tuple(r.criterion_id for r in card.results if r.needs_review) if card else ()
+        if where.min_score is not None and (total is None or total < where.min_score):
+            continue
+        if where.max_score is not None and (total is None or total > where.max_score):
+            continue
+        if where.failed and where.failed not in failed or where.needs_review and not review:
+            continue
+        rows.append(CallRow(summary, team, total, failed, review))
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def search(engine: Engine, *, query: str, operator_id: str | None = None, limit: int = 100) -> list[SearchHit]:
+    """Utterances that say ``query`` (every word; ``operator_id``: in that operator's calls only)."""
+    return call_store.search_utterances(engine, query=query, operator=operator_id, limit=limit)

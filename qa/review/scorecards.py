@@ -224,3 +224,14 @@ def build_report(
     )
     everyone = [c for calls in now.values() for c in calls]
     return ScorecardReport(rubric_id, period, previous, cards, figures(everyone), team, criteria, rubric_version)
+
+
+def latest_month(engine: Engine, *, operator_id: str) -> Period:
+    """The month of the operator's newest call (the web's default period: today's month may have no calls yet)."""
+    from datetime import date
+
+    from qa.db import calls as call_store
+    from qa.review.periods import period_for
+
+    started = [c.started_at for c in call_store.list_calls(engine, operator=operator_id) if c.started_at]
+    return period_for("month", max(started).date() if started else date.today())

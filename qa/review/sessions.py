@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from qa.core.errors import ConfigError, Forbidden, NotFound, StateError
-from qa.core.records import AuditEntry, CallScore, DisputeInfo, HumanVerdict, ReviewInfo
+from qa.core.records import AuditEntry, CallScore, Comment, DisputeInfo, HumanVerdict, ReviewInfo
 from qa.core.types import Verdict
 from qa.db import calls as call_store
 from qa.db import campaigns, human, scores
@@ -268,6 +268,21 @@ def override(
                               verdict=verdict, author=author, reason=reason.strip(), machine_verdict=machine)
 
 
+def override_call(
+    engine: Engine, *, call_ref: str, criterion_id: str, verdict: Verdict, author: str, reason: str,
+) -> HumanVerdict:
+    """A reviewer's verdict given on the call itself (the web's call page), outside a review session."""
+    if not reason.strip():
+        raise ConfigError("an override needs a reason: the operator and the audit trail will read it")
+    call_id = call_store.resolve_call(engine, ref=call_ref)
+    card = next(iter(scores.load_scorecards(engine, call_id=call_id)), None)  # the newest, as the call page shows
+    machine = card.result(criterion_id) if card is not None else None
+    if machine is None:
+        raise NotFound(f"call {call_ref} has no verdict on {criterion_id!r} to override")
+    return human.add_override(engine, session_id=None, call_id=call_id, criterion_id=criterion_id, verdict=verdict,
+                              author=author, reason=reason.strip(), machine_verdict=machine.verdict.value)
+
+
 def close_session(engine: Engine, *, session_id: int, author: str, summary: str, actions: list[str]) -> ReviewInfo:
     session = get_session(engine, session_id)
     _require(session, "open", doing="close")
@@ -335,3 +350,10 @@ def audit_trail(engine: Engine, session_id: int) -> list[AuditEntry]:
 
 def list_sessions(engine: Engine, operator_id: str | None = None) -> list[ReviewInfo]:
     return human.list_sessions(engine, operator_id=operator_id)
+
+
+def comments_on(engine: Engine, *, call_id: str) -> list[tuple[int, Comment]]:
+    """Every comment made on a call in any review session, oldest first, with its session id."""
+    found = [(s.session_id, c) for s in list_sessions(engine) if any(cid == call_id for cid, _ in s.items)
+             for c in s.comments if c.call_id == call_id]
+    return sorted(found, key=lambda item: item[1].created_at)

@@ -1,11 +1,11 @@
-"""The web UI (coming): a FastAPI app over the same library the CLI uses.
+"""The web UI: a FastAPI app over the same library the CLI uses (``qa serve``).
 
-What will live here: ``app`` (the FastAPI application, created by a function, never at import), ``deps`` (typed
-dependencies: the database session, the current user, ``require_own_call`` — the one ownership check, 403),
-``routes/`` (thin routes: parse the request, call ``qa.review`` / ``qa.pipeline`` / ``qa.reports``, return one of
-the shapes of ``qa.reports.serialize``), ``templates/`` and ``static/``.
+``app.create_app(settings)`` builds the application (never at import); ``deps`` holds what every route needs (the
+database, the current account, the CSRF check, the language); ``routes/`` are thin (parse the request, ask
+``qa.access``, call ``qa.review`` / ``qa.reports``, render a template of ``templates/`` or return a shape of
+``qa.reports.serialize``); ``i18n`` is the one catalogue of UI strings (ru, en); ``static/`` the CSS and the
+call page's script.
 
-Rules (import-linter, ``make test``): this is the top layer with ``qa.cli``: it may import ``qa.reports`` and
-everything below, and nothing imports it; it never imports ``transcription``; who may see or do what is decided
-by ``qa.access`` (the same function the CLI calls); ``QAError`` maps to 404/403/422 here, at the edge.
+Rules (import-linter, ``make test``): below ``qa.cli`` (which starts it), above ``qa.reports`` and everything
+under it; never imports ``transcription``; ``QAError`` maps to its ``http_status`` here, at the edge.
 """
