@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from transcription.diarize import VadOptions
 from transcription.lexicons import phantom_phrases
 
 log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class TranscriberOptions:
@@ -36,6 +38,7 @@ class TranscriberOptions:
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
     min_word_probability: float = 0.25  # one-or-two-word segments below this are noise
+    seed: int = 0  # of the sampling fallback, so that a recording always reads the same
 
 
 def _norm(text: str) -> str:
@@ -92,23 +95,57 @@ def drop_hallucinations(segments: Sequence[AsrSegment], options: TranscriberOpti
     return kept, dropped
 
 
+class _SamplingWatch:
+    """The CTranslate2 model as faster-whisper sees it, noting whether ``generate`` sampled."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+        self.sampled = False
+
+    def generate(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("sampling_temperature") is not None:
+            self.sampled = True
+        return self._model.generate(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
+
+
 class Transcriber:
     """faster-whisper model loaded once; ``__call__`` transcribes one 16 kHz stream."""
 
     def __init__(self, options: TranscriberOptions) -> None:
+        self.options = options
+        self._load()
+
+    def _load(self) -> None:
+        """Load (or reload) the model with the sampling generator at ``options.seed``.
+
+        Whisper falls back to sampling (temperature > 0) on windows it cannot decode confidently.
+        CTranslate2 draws from one generator per worker thread, seeded once, so a recording's
+        words would depend on which recordings came before it. A fresh model after any
+        recording that sampled makes every recording read the same in any batch, re-run or order.
+        """
+        import ctranslate2
         from faster_whisper import WhisperModel
 
-        self.options = options
+        o = self.options
+        ctranslate2.set_random_seed(o.seed)
         try:
-            self._model = WhisperModel(
-                options.model, device=options.device, compute_type=options.compute_type,
-                cpu_threads=options.cpu_threads, local_files_only=True,
+            model = WhisperModel(
+                o.model, device=o.device, compute_type=o.compute_type, cpu_threads=o.cpu_threads, local_files_only=True,
             )
         except Exception as exc:  # CTranslate2/huggingface raise many kinds
             raise ModelError(
-                f"Cannot load the ASR model {options.model!r}: {exc}. Give a CTranslate2 Whisper directory "
+                f"Cannot load the ASR model {o.model!r}: {exc}. Give a CTranslate2 Whisper directory "
                 "(--asr-model / QA_ASR_MODEL) or leave the default bundled model."
             ) from exc
+        model.model = _SamplingWatch(model.model)
+        self._model = model
+
+    def _fresh(self) -> None:
+        if self._model.model.sampled:
+            self._load()
 
     def _vad(self):
         from faster_whisper.vad import VadOptions as FwVadOptions
@@ -136,6 +173,7 @@ class Transcriber:
     ) -> AsrResult:
         o = self.options
         duration_s = len(samples) / 16000
+        self._fresh()
         segments_iter, info = self._model.transcribe(
             samples, language=language, beam_size=o.beam_size, word_timestamps=True,
             vad_filter=True, vad_parameters=self._vad(), condition_on_previous_text=False,
