@@ -39,8 +39,11 @@ RULES: dict[str, tuple[str, ...]] = {
     "review.view": ("lead", "reviewer"),
     "review.manage": ("lead", "reviewer"),
     "review.respond": (),  # acknowledge / dispute: only the operator the session is for
-    "playlists.view": ("lead", "reviewer", "trainer"),
+    "playlists.view": ("lead", "reviewer", "trainer", "operator"),  # new hires listen to the clips
+    "playlists.manage": ("lead", "trainer"),
     "campaigns.view": ("lead", "reviewer"),
+    "campaigns.manage": ("lead",),
+    "shopper.entry": ("lead", "reviewer"),  # hand in / validate a shopper's entry
     "users.manage": ("lead",),
     "export": ("lead", "reviewer"),
 }

@@ -163,13 +163,15 @@ def export(
     call: CallArg,
     fmt: Annotated[ExportOpt, typer.Option("--format", "-f", help="json (everything), txt ([mm:ss.s] role: text), srt subtitles, rttm (roles as speakers).")] = ExportOpt.json,
     output: OutputOpt = None,
+    redact: Annotated[bool, typer.Option("--redact", help="Mask personal data (phones, cards, e-mails, IBAN, INN/SNILS, passports, addresses, names); timings are kept.")] = False,
 ) -> None:
-    """Export one call's transcript (json, txt, srt or rttm)."""
+    """Export one call's transcript (json, txt, srt or rttm), optionally with personal data masked (--redact)."""
     from qa.db.calls import load_call, resolve_call
     from qa.reports.exports import ExportFormat, render
 
     engine = common.engine()
-    common.write(render(load_call(engine, call_id=resolve_call(engine, ref=call)), ExportFormat(fmt.value)), output)
+    stored = load_call(engine, call_id=resolve_call(engine, ref=call))
+    common.write(render(stored, ExportFormat(fmt.value), redacted=redact), output)
 
 
 @app.command()

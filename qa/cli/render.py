@@ -449,3 +449,151 @@ def criteria_table(report: ScorecardReport) -> Table:
 def scorecard_tables(report: ScorecardReport) -> list[Table]:
     """``qa scorecard``: the figures per operator, then the pass rate per criterion."""
     return [report_table(report), criteria_table(report)]
+
+
+def suggestions_table(rows) -> Table:
+    return table(f"{len(rows)} suggested clip(s)", ("call", "operator", "window", "verdict", "conf.", "quote", "why"), (
+        (s.call_id[:12], escape(s.operator_id), f"{clock(s.start_s)}–{clock(s.end_s)}", s.verdict.value,
+         f"{s.confidence:.2f}", escape(s.quote), escape(s.reason))
+        for s in rows
+    ))
+
+
+def playlists_table(rows) -> Table:
+    return table(f"{len(rows)} playlist(s)", ("id", "title", "audience", "clips", "owner", "updated"), (
+        (str(p.playlist_id), escape(p.title), escape(p.audience or ""), str(len(p.items)), escape(p.owner),
+         _when(p.updated_at))
+        for p in rows
+    ))
+
+
+def playlist_view(p) -> list:
+    head = Text(f"Playlist {p.playlist_id}: {p.title}")
+    if p.audience or p.purpose:
+        head.append(f"\n{' · '.join(x for x in (p.audience, p.purpose) if x)}", style="dim")
+    items = table(f"{len(p.items)} clip(s)", ("#", "item", "call", "window", "criterion", "note", "listened by"), (
+        (str(c.position), str(c.item_id), c.call_id[:12], f"{clock(c.start_s)}–{clock(c.end_s)}",
+         escape(c.criterion_id or ""), escape(c.note or ""), escape(", ".join(login for login, _ in c.listened_by)))
+        for c in p.items
+    ))
+    return [head, items]
+
+
+def playlist_export_view(exported) -> list:
+    rows = table(f"{len(exported.clips)} clip(s) in {readable(exported.folder)}", ("#", "audio", "s", "muted", "note"), (
+        (str(c.position), escape(c.audio or f"none: {c.problem}"), "-" if c.duration_s is None else f"{c.duration_s:.1f}",
+         str(len(c.muted)), escape(c.note or ""))
+        for c in exported.clips
+    ))
+    state = "personal data masked and muted" if exported.redacted else "NOT redacted (--no-redact)"
+    return [rows, Text(f"Open {readable(exported.folder / 'index.html')} — {state}.")]
+
+
+def scenarios_table(rows) -> Table:
+    return table(f"{len(rows)} scenario(s)", ("id", "v", "language", "persona", "title", "facts", "traps", "checklist"), (
+        (escape(s.id), str(s.version), s.language, s.persona, escape(s.title), str(len(s.facts)), str(len(s.traps)),
+         str(len(s.checklist)))
+        for s in rows
+    ))
+
+
+def scenario_view(s) -> list:
+    head = Text(f"{s.id} v{s.version} ({s.language}, {s.persona}): {s.title}\n", style="bold")
+    head.append(f"Goal: {s.goal}", style="")
+    script = table("script (what the shopper says)", ("id", "say"), ((escape(p.id), escape(p.say)) for p in s.script))
+    checklist = table("checklist", ("id", "area", "weight", "maps to", "title"), (
+        (escape(i.id), i.area, f"{i.weight:g}", escape(i.maps_to), escape(i.title)) for i in s.checklist))
+    return [head, script, checklist]
+
+
+def campaigns_table(rows) -> Table:
+    return table(f"{len(rows)} campaign(s)", ("id", "name", "series", "period", "scenarios", "operators", "staff informed"), (
+        (str(c.campaign_id), escape(c.name), escape(c.series), f"{c.starts_on:%Y-%m-%d} – {c.ends_on:%Y-%m-%d}",
+         escape(", ".join(c.scenarios)), str(len(c.operators)), "yes" if c.staff_informed else "no")
+        for c in rows
+    ))
+
+
+def campaign_view(c, assignments, entries) -> list:
+    head = Text(f"Campaign {c.campaign_id} {c.name}: {c.title} ({c.starts_on:%Y-%m-%d} – {c.ends_on:%Y-%m-%d}, "
+                f"series {c.series}, results due {c.deadline_h} h after the call)")
+    if not c.staff_informed:
+        head.append("\nStaff not informed: reports show teams only; not for disciplinary use.", style="yellow")
+    by_assignment = {e.assignment_id: e for e in entries}
+    rows = table(f"{len(assignments)} assignment(s)", ("id", "operator", "scenario", "shopper", "status", "entry", "note"), (
+        (str(a.assignment_id), escape(a.operator_id), escape(a.scenario_id), escape(a.shopper or "-"), a.status,
+         _entry_cell(by_assignment.get(a.assignment_id)), escape(a.note or ""))
+        for a in assignments
+    ))
+    return [head, rows]
+
+
+def _entry_cell(entry) -> str:
+    if entry is None:
+        return "-"
+    return f"{entry.entry_id} {entry.status}" + (f": {escape(entry.error or '')}" if entry.status == "failed" else "")
+
+
+def assignment_line(a) -> Text:
+    return Text(f"Assignment {a.assignment_id} ({a.operator_id}, {a.scenario_id}) is {a.status}"
+                + (f", shopper {a.shopper}" if a.shopper else "") + (f" — {a.note}" if a.note else ""))
+
+
+def entry_view(entry) -> list:
+    from qa.reports.shopper import entry_items
+
+    head = Text(f"Entry {entry.entry_id} (assignment {entry.assignment_id}, {entry.assignment_status}): operator "
+                f"{entry.operator_id}, shopper {entry.shopper}, rating {entry.service_rating}/10, scenario "
+                f"{entry.scenario_id} v{entry.scenario_version}")
+    if entry.status == "failed":
+        head.append(f"\nThe recording could not be scored: {entry.error}\nRecording: {entry.recording}", style="red")
+        return [head]
+    head.append(f"\ncall {entry.call_id}  (qa show {entry.call_id[:12]})", style="dim")
+    rows = entry_items(entry)
+    items = table("shopper vs machine", ("item", "shopper", "machine", "", "evidence", "comment"), (
+        (escape(r["item_id"]), r["shopper"] or "-", r["machine"] or "-",
+         {True: "", False: "[red]≠[/]", None: ""}[r["agrees"]],
+         escape(("" if r["start_s"] is None else f"[{clock(r['start_s'])}] ") + (r["quote"] or r["reason"] or "")),
+         escape(r["comment"] or ""))
+        for r in rows
+    ))
+    return [head, items]
+
+
+def _share(value) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def _groups(title: str, rows) -> Table:
+    return table(title, ("", ("entries", "right"), ("shopper", "right"), ("machine", "right"), ("rubric", "right"),
+                         ("rating", "right")), (
+        (escape(g.key), str(g.entries), _share(g.shopper_score), _share(g.machine_score),
+         "–" if g.rubric_score is None else f"{g.rubric_score:.1f}",
+         "–" if g.service_rating is None else f"{g.service_rating:.1f}")
+        for g in rows
+    ))
+
+
+def shopper_report_view(report) -> list:
+    c = report.campaign
+    parts: list = [Text(f"{c.title}: {report.entries} scored entries, {len(report.failed)} failed", style="bold")]
+    parts += [Text(n, style="yellow") for n in report.notes]
+    for title, rows in (("operators", report.by_operator), ("teams", report.by_team),
+                        ("scenarios", report.by_scenario), ("checklist areas", report.by_area),
+                        ("waves of the series", report.waves)):
+        if rows:
+            parts.append(_groups(title, rows))
+    o = report.overall_agreement
+    parts.append(table("shopper-machine agreement", ("item", "area", ("n", "right"), ("agree", "right"), ("kappa", "right")), [
+        *((escape(a.item_id), a.area, str(a.agreement.n), _share(a.agreement.percent),
+           "–" if a.agreement.kappa is None else f"{a.agreement.kappa:.2f}") for a in report.agreement),
+        ("all items", "", str(o.n), _share(o.percent), "–" if o.kappa is None else f"{o.kappa:.2f}"),
+    ]))
+    parts.append(table("expected facts stated", ("scenario", "fact", ("passed", "right"), ("rate", "right")), (
+        (escape(f.scenario_id), escape(f.item_id), f"{f.passed}/{f.checked}", _share(f.rate)) for f in report.facts)))
+    if report.suspicious:
+        parts.append(table("suspicious entries", ("entry", "why"),
+                           ((str(i), escape("; ".join(r))) for i, r in report.suspicious)))
+    for entry_id, error in report.failed:
+        parts.append(Text(f"entry {entry_id} failed: {error}", style="red"))
+    return parts

@@ -231,3 +231,91 @@ class SearchHit:
     role: str
     start_s: float
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClipInfo:
+    """One playlist item: a window of a call, the criterion it illustrates, who listened."""
+
+    item_id: int
+    position: int
+    call_id: str
+    start_s: float
+    end_s: float
+    criterion_id: str | None
+    note: str | None
+    added_by: str
+    added_at: datetime
+    listened_by: tuple[tuple[str, datetime], ...] = ()  # (login, first listened at)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaylistInfo:
+    playlist_id: int
+    title: str
+    audience: str | None
+    purpose: str | None
+    owner: str
+    created_at: datetime
+    updated_at: datetime
+    items: tuple[ClipInfo, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignInfo:
+    """A mystery-shopper campaign (one wave of its ``series``)."""
+
+    campaign_id: int
+    name: str
+    title: str
+    series: str
+    starts_on: datetime
+    ends_on: datetime
+    scenarios: tuple[str, ...]
+    operators: tuple[str, ...]
+    calls_per_operator: int
+    deadline_h: int
+    staff_informed: bool
+    rubric_id: str
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentInfo:
+    assignment_id: int
+    campaign_id: int
+    scenario_id: str
+    operator_id: str
+    shopper: str | None
+    status: str
+    note: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EntryInfo:
+    """What a shopper handed in, with the scenario checks computed on the call's transcript."""
+
+    entry_id: int
+    assignment_id: int
+    campaign_id: int
+    call_id: str | None
+    recording: str
+    status: str  # scored | failed
+    error: str | None
+    shopper: str
+    operator_id: str
+    team: str | None
+    called_at: datetime | None
+    dialled_number: str | None
+    rings: int | None
+    service_rating: int
+    scenario_id: str
+    scenario_version: int
+    scenario_hash: str
+    answers: dict[str, Any]  # item id -> {"answer": yes|no|na, "comment": str}
+    checks: tuple[dict[str, Any], ...]  # scenario checks as stored (id, kind, verdict, reason, evidence, confidence)
+    assignment_status: str
+    created_by: str
+    created_at: datetime

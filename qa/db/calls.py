@@ -330,3 +330,15 @@ def search_utterances(engine: Engine, *, query: str, operator: str | None = None
         rows = conn.execute(sql_text(query_sql), params).all()
     return [SearchHit(call_id=r[0], file_name=r[1], operator_id=r[2], utterance_idx=r[3], role=r[4],
                       start_s=float(r[5]), text=r[6]) for r in rows]
+
+
+def asr_confidence(engine: Engine, *, call_ids: list[str]) -> dict[str, float | None]:
+    """call id -> the mean word probability over its utterances (None: typed or imported, no ASR confidence)."""
+    out: dict[str, float | None] = {}
+    with Session(engine) as s:
+        for i in range(0, len(call_ids), 500):
+            out.update(s.exec(
+                select(t.Utterance.call_id, func.avg(t.Utterance.confidence))
+                .where(t.Utterance.call_id.in_(call_ids[i : i + 500])).group_by(t.Utterance.call_id)
+            ).all())
+    return out

@@ -11,7 +11,12 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from qa.core.records import (
+    AssignmentInfo,
     AuditEntry,
+    CampaignInfo,
+    ClipInfo,
+    EntryInfo,
+    PlaylistInfo,
     CalibrationRoundInfo,
     CallSummary,
     Comment,
@@ -305,4 +310,46 @@ def learned_model_info(row: t.LearnedModel) -> LearnedModelInfo:
     return LearnedModelInfo(
         criterion_id=row.criterion_id, version=row.version, path=row.path, sha256=row.sha256, n_train=row.n_train,
         created_at=row.trained_at, metrics=json.loads(row.metrics),
+    )
+
+
+def clip_info(row: t.PlaylistItem, listens: Sequence[t.PlaylistListen] = ()) -> ClipInfo:
+    return ClipInfo(
+        item_id=row.id, position=row.position, call_id=row.call_id, start_s=row.start_s, end_s=row.end_s,
+        criterion_id=row.criterion_id, note=row.note, added_by=row.added_by, added_at=row.added_at,
+        listened_by=tuple((listen.login, listen.listened_at) for listen in listens),
+    )
+
+
+def playlist_info(row: t.Playlist, items: Sequence[ClipInfo] = ()) -> PlaylistInfo:
+    return PlaylistInfo(
+        playlist_id=row.id, title=row.title, audience=row.audience, purpose=row.purpose, owner=row.owner,
+        created_at=row.created_at, updated_at=row.updated_at, items=tuple(items),
+    )
+
+
+def campaign_info(row: t.ShopperCampaign) -> CampaignInfo:
+    return CampaignInfo(
+        campaign_id=row.id, name=row.name, title=row.title, series=row.series, starts_on=row.starts_on,
+        ends_on=row.ends_on, scenarios=tuple(json.loads(row.scenarios)), operators=tuple(json.loads(row.operators)),
+        calls_per_operator=row.calls_per_operator, deadline_h=row.deadline_h, staff_informed=row.staff_informed,
+        rubric_id=row.rubric_id, created_by=row.created_by, created_at=row.created_at,
+    )
+
+
+def assignment_info(row: t.ShopperAssignment) -> AssignmentInfo:
+    return AssignmentInfo(
+        assignment_id=row.id, campaign_id=row.campaign_id, scenario_id=row.scenario_id, operator_id=row.operator_id,
+        shopper=row.shopper, status=row.status, note=row.note, updated_at=row.updated_at,
+    )
+
+
+def entry_info(row: t.ShopperEntry, assignment: t.ShopperAssignment, team: str | None) -> EntryInfo:
+    return EntryInfo(
+        entry_id=row.id, assignment_id=row.assignment_id, campaign_id=assignment.campaign_id, call_id=row.call_id,
+        recording=row.recording, status=row.status, error=row.error, shopper=row.shopper, operator_id=row.operator_id,
+        team=team, called_at=row.called_at, dialled_number=row.dialled_number, rings=row.rings,
+        service_rating=row.service_rating, scenario_id=row.scenario_id, scenario_version=row.scenario_version,
+        scenario_hash=row.scenario_hash, answers=json.loads(row.answers), checks=tuple(json.loads(row.checks)),
+        assignment_status=assignment.status, created_by=row.created_by, created_at=row.created_at,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -16,6 +16,7 @@ from qa.core.types import (
     Scorecard,
 )
 from qa.db import tables as t
+from qa.db.campaigns import MYSTERY_KEY
 from qa.db.convert import add_scorecard, order_truth, scorecard
 from qa.db.engine import utcnow
 from qa.db.human import current_overrides
@@ -86,11 +87,13 @@ def load_scorecards(engine: Engine, *, call_id: str) -> list[Scorecard]:
 def call_scores(
     engine: Engine, *, rubric_id: str, start: datetime | None = None, end: datetime | None = None,
     operator_ids: list[str] | None = None, call_ids: list[str] | None = None, include_superseded: bool = False,
-    rubric_version: int | None = None,
+    rubric_version: int | None = None, exclude_mystery: bool = False,
 ) -> list[CallScore]:
     """Scored calls with an operator and a start time in [start, end): the newest
     scorecard of ``rubric_id`` (highest version, or ``rubric_version``) and the human overrides. Calls replaced by a
-    re-imported transcript are left out unless ``include_superseded`` (a past review session's calls)."""
+    re-imported transcript are left out unless ``include_superseded`` (a past review session's calls);
+    ``exclude_mystery`` leaves out mystery-shopper calls (a shopper entry's call, or metadata ``mystery_campaign``),
+    which ordinary operator averages never count."""
     with Session(engine) as s:
         q = (
             select(t.Call, t.Operator, t.CallMetrics)
@@ -106,6 +109,9 @@ def call_scores(
             q = q.where(t.Call.operator_id.in_(operator_ids))
         if call_ids is not None:
             q = q.where(t.Call.id.in_(call_ids))
+        if exclude_mystery:
+            q = q.where(t.Call.id.not_in(select(t.ShopperEntry.call_id).where(t.ShopperEntry.call_id.is_not(None))),
+                        or_(t.Call.extra.is_(None), t.Call.extra.not_like(f'%"{MYSTERY_KEY}"%')))
         rows = s.exec(q.order_by(t.Call.started_at, t.Call.id)).all()
         ids = [c.id for c, _, _ in rows]
         cards: dict[str, t.Scorecard] = {}

@@ -299,3 +299,99 @@ class AppUser(SQLModel, table=True):
     locked_until: datetime | None = Field(default=None, sa_type=DateTime)
     created_at: datetime = Field(sa_type=DateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=DateTime)
+
+
+class Playlist(SQLModel, table=True):
+    """A trainer's ordered list of clips for new hires (onboarding): title, audience, purpose."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    audience: str | None = None
+    purpose: str | None = Field(default=None, sa_column=Column(Text))
+    owner: str  # the login (or name) of the trainer who made it
+    created_at: datetime = Field(sa_type=DateTime)
+    updated_at: datetime = Field(sa_type=DateTime)
+
+
+class PlaylistItem(SQLModel, table=True):
+    """A clip: a window of one call, the criterion it illustrates and the trainer's note. ``position`` orders them."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    playlist_id: int = Field(foreign_key="playlist.id", index=True)
+    position: int
+    call_id: str = Field(foreign_key="call.id", index=True)
+    start_s: float
+    end_s: float
+    criterion_id: str | None = None
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    added_by: str
+    added_at: datetime = Field(sa_type=DateTime)
+
+
+class PlaylistListen(SQLModel, table=True):
+    """A new hire marked a clip as listened (once per person and clip; the first time is kept)."""
+
+    item_id: int = Field(foreign_key="playlistitem.id", primary_key=True)
+    login: str = Field(primary_key=True)
+    listened_at: datetime = Field(sa_type=DateTime)
+
+
+class ShopperCampaign(SQLModel, table=True):
+    """A wave of mystery-shopper calls: period, scenarios, target operators, calls per operator, results deadline.
+    Campaigns of one ``series`` are its waves (the report's trend). ``staff_informed`` off: reports aggregate
+    to teams and hide operator names, and say the results are not for disciplinary use."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String, unique=True, nullable=False))
+    title: str
+    series: str
+    starts_on: datetime = Field(sa_type=DateTime)
+    ends_on: datetime = Field(sa_type=DateTime)
+    scenarios: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of scenario ids
+    operators: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of target operator ids
+    calls_per_operator: int = 1
+    deadline_h: int = 48
+    staff_informed: bool = False
+    rubric_id: str
+    created_by: str
+    created_at: datetime = Field(sa_type=DateTime)
+
+
+class ShopperAssignment(SQLModel, table=True):
+    """One planned test call: planned → assigned → called → submitted → validated | revision | excluded → published
+    (revision goes back to submitted). Every step is an audit event."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="shoppercampaign.id", index=True)
+    scenario_id: str
+    operator_id: str = Field(foreign_key="operator.id", index=True)
+    shopper: str | None = None  # the shopper's nickname, once assigned
+    status: str = "planned"
+    note: str | None = Field(default=None, sa_column=Column(Text))  # the reason of the last step (revision, exclusion)
+    updated_at: datetime = Field(sa_type=DateTime)
+
+
+class ShopperEntry(SQLModel, table=True):
+    """What a shopper handed in for an assignment: the call (processed by the pipeline like any other; ``call_id``
+    None when the recording failed, ``error`` says why), the checklist answers, a 0–10 rating, and the scenario
+    checks computed on the transcript."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="shopperassignment.id", unique=True)
+    call_id: str | None = Field(default=None, foreign_key="call.id", index=True)
+    recording: str  # the file as given (shown with a failure)
+    status: str = "scored"  # scored | failed
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    shopper: str
+    operator_id: str = Field(foreign_key="operator.id", index=True)
+    called_at: datetime | None = Field(default=None, sa_type=DateTime)
+    dialled_number: str | None = None
+    rings: int | None = None
+    service_rating: int
+    scenario_id: str
+    scenario_version: int
+    scenario_hash: str = Field(max_length=64)
+    answers: str = Field(sa_column=Column(Text, nullable=False))  # JSON {item: {answer, comment}}
+    checks: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of scenario checks with evidence
+    created_by: str
+    created_at: datetime = Field(sa_type=DateTime)

@@ -59,7 +59,15 @@ def to_rttm(call: StoredCall) -> str:
 
 
 
-def render(call: StoredCall, fmt: ExportFormat) -> str:
+def render(call: StoredCall, fmt: ExportFormat, *, redacted: bool = False) -> str:
+    """``redacted``: personal data (phones, cards, e-mails, names, addresses...) masked in every utterance and word,
+    timings kept (``qa.privacy``)."""
+    if redacted:
+        from dataclasses import replace
+
+        from qa.privacy.redact import redact
+
+        call = replace(call, transcript=redact(call.transcript).transcript)
     if fmt == ExportFormat.JSON:  # the interchange document: `qa import-transcript` reads it back
         from qa.ingest.interchange import dumps, to_interchange
 

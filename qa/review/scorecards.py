@@ -190,7 +190,8 @@ def build_report(
     def calls_in(p: Period) -> dict[str, list[CallScore]]:
         start, end = p.bounds()
         by_op: dict[str, list[CallScore]] = {}
-        for c in scores.call_scores(engine, rubric_id=rubric_id, start=start, end=end, operator_ids=ids, rubric_version=rubric_version):
+        for c in scores.call_scores(engine, rubric_id=rubric_id, start=start, end=end, operator_ids=ids, rubric_version=rubric_version,
+                                        exclude_mystery=True):
             by_op.setdefault(c.operator_id, []).append(c)
         return by_op
 
