@@ -45,6 +45,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "campaigns.manage": ("lead",),
     "shopper.entry": ("lead", "reviewer"),  # hand in / validate a shopper's entry
     "users.manage": ("lead",),
+    "data.erase": ("lead",),  # a customer's erasure request; retention
     "export": ("lead", "reviewer"),
 }
 OWN = {"call.view", "operator.view", "review.view", "review.respond"}

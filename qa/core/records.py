@@ -36,6 +36,9 @@ class CallSummary:
     utterances: int
     external_id: str | None = None
     superseded_by: str | None = None  # status "superseded": the call (a re-imported transcript) that replaced it
+    erased_at: datetime | None = None  # erased on a customer's request: no transcript, quotes or audio left
+    transcript_removed_at: datetime | None = None  # by erasure or retention
+    audio_removed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

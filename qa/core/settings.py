@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     rubric: str = Field(default="order_desk", description="Rubric id (in rubrics/) or YAML file used to score calls.")
     diarization_threshold: float = Field(default=0.7, gt=0, lt=2, allow_inf_nan=False, description="pyannote centroid clustering threshold for the CAM++ embedding.")
 
+    retention_audio_days: int | None = Field(default=None, ge=1, le=36500, description="`qa retention apply` deletes recordings older than this many days (unset: kept).")
+    retention_transcript_days: int | None = Field(default=None, ge=1, le=36500, description="... removes transcripts and quotes older than this (scores and timings stay).")
+    retention_clips_days: int | None = Field(default=None, ge=1, le=36500, description="... removes playlist clips added longer ago than this.")
+
     user: str | None = Field(default=None, description="The account the CLI acts as (`qa users`); --as LOGIN wins.")
     web_secret: str | None = Field(default=None, min_length=32, description="Key that signs web session cookies; default: a random one kept in $QA_HOME/web-secret.")
     session_ttl_s: int = Field(default=8 * 3600, ge=60, le=30 * 24 * 3600, description="A web login lasts this long.")

@@ -128,6 +128,7 @@ def call_summary(row: t.Call, n_utt: int) -> CallSummary:
         call_id=row.id, file_name=row.file_name, status=row.status, error=row.error, operator_id=row.operator_id,
         started_at=row.started_at, direction=row.direction, mode=row.mode, language=row.language,
         duration_s=row.duration_s, utterances=n_utt, external_id=row.external_id, superseded_by=row.superseded_by,
+        erased_at=row.erased_at, transcript_removed_at=row.transcript_removed_at, audio_removed_at=row.audio_removed_at,
     )
 
 

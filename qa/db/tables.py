@@ -72,6 +72,10 @@ class Call(SQLModel, table=True):
     notes: str | None = Field(default=None, sa_column=Column(Text))  # JSON list (hallucination guard, warnings)
     processing_s: float | None = None
     processed_at: datetime = Field(sa_type=DateTime)
+    # data lifecycle (migration 0008): what was removed and when; the scores and timings stay
+    erased_at: datetime | None = Field(default=None, sa_type=DateTime)  # a customer's erasure request
+    transcript_removed_at: datetime | None = Field(default=None, sa_type=DateTime)
+    audio_removed_at: datetime | None = Field(default=None, sa_type=DateTime)
 
 
 class Utterance(SQLModel, table=True):

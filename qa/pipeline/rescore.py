@@ -51,8 +51,11 @@ def score_stored(engine: Engine, call_ids: Sequence[str], rubric, hook: Hook | N
     out = []
     for call_id in call_ids:
         stored = calls.load_call(engine, call_id=call_id)
-        if stored.summary.status == "superseded":  # replaced by a re-imported transcript: score the new version
-            out.append(ScoreOutcome(call_id, stored.summary.status, None, False))
+        if stored.summary.status == "superseded" or stored.summary.transcript_removed_at is not None:
+            # replaced by a re-imported transcript (score the new version), or its words are gone (erasure,
+            # retention): its scorecards stand as they were, an empty transcript would fail every criterion
+            state = "superseded" if stored.summary.status == "superseded" else "transcript removed"
+            out.append(ScoreOutcome(call_id, state, None, False))
             emit(Scored(call_id))
             continue
         card, saved = score_and_store(engine, call_id, stored.transcript, stored.features, rubric)

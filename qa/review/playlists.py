@@ -21,6 +21,7 @@ from qa.core.records import CallScore, PlaylistInfo
 from qa.core.types import CriterionResult, Evidence, Verdict
 from qa.db import calls as call_store
 from qa.db import human, playlists, scores
+from qa.db.lifecycle import REMOVED
 from qa.review.corrections import current_verdicts, effective_scorecard
 
 PAD_S = 15.0
@@ -69,7 +70,7 @@ def _candidate(c: CallScore, criterion_id: str, want: Verdict, labels: dict[str,
     if result is None or result.verdict != want:
         return None
     evidence = next((e for e in result.evidence if e.start_s is not None), None)
-    if evidence is None:
+    if evidence is None or evidence.quote == REMOVED:  # the call's transcript was erased or expired
         return None
     person = current_verdicts(c.overrides).get(criterion_id)
     confirmed = person.source if person is not None else (
