@@ -286,3 +286,38 @@ def test_a_review_session_runs_in_the_browser_from_pick_to_resolved_dispute(site
                          data={"decision": "overturned", "note": "you did", "csrf_token": token})
     assert resolved.status_code == 303
     assert lead.get(f"/api/reviews/{sid}").json()["disputes"][0]["status"] == "overturned"
+
+
+def test_a_trainer_builds_a_playlist_and_hears_the_clip_window_only(site):
+    import io
+
+    import soundfile
+
+    from qa.db import playlists
+
+    trainer = site.client("trainer")
+    made = trainer.post("/playlists", data={"title": "Greetings", "audience": "week 1",
+                                            "csrf_token": csrf_of(trainer, "/playlists")})
+    assert made.status_code == 303
+    playlist_id = int(made.headers["location"].rsplit("/", 1)[1])
+    pl = playlists.add_clip(site.engine, playlist_id=playlist_id, call_id=site.anna_call, start_s=1.0, end_s=3.5,
+                            actor="trainer", note="listen to the opening")
+    item = pl.items[0].item_id
+    page = trainer.get(f"/playlists/{playlist_id}")
+    assert page.status_code == 200 and "listen to the opening" in page.text
+    clip = trainer.get(f"/playlists/{playlist_id}/clips/{item}/audio")
+    samples, rate = soundfile.read(io.BytesIO(clip.content))
+    assert clip.status_code == 200 and abs(len(samples) / rate - 2.5) < 0.05
+    assert trainer.get(f"/calls/{site.anna_call}/audio").status_code == 403  # never the whole call
+    heard = trainer.post(f"/playlists/{playlist_id}/clips/{item}/listened",
+                         data={"csrf_token": csrf_of(trainer, f"/playlists/{playlist_id}")})
+    assert heard.status_code == 303
+    assert [login for login, _ in playlists.load_playlist(site.engine, playlist_id=playlist_id).items[0].listened_by] == ["trainer"]
+    anna = site.client("anna")  # a new hire listens; may not rearrange
+    assert anna.get(f"/playlists/{playlist_id}/clips/{item}/audio").status_code == 200
+    moved = anna.post(f"/playlists/{playlist_id}/clips/{item}/move",
+                      data={"position": "1", "csrf_token": csrf_of(anna, f"/playlists/{playlist_id}")})
+    assert moved.status_code == 403
+    plays = [e for e in human.audit_trail(site.engine, entity="playlist", entity_id=str(playlist_id))
+             if e.action == "clip.play"]
+    assert {e.actor for e in plays} == {"trainer", "anna"}

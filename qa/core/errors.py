@@ -81,3 +81,12 @@ __all__ = [
     "QAError", "ConfigError", "RecordingError", "MetadataError", "TranscriptFormatError",
     "ModelError", "StageError", "StorageError", "RubricError", "LexiconError", "NotFound", "Forbidden", "StateError",
 ]
+
+
+class ScenarioError(QAError):
+    """A mystery-shopper scenario or a shopper's answers file is malformed, or a scenario cannot be found."""
+
+    http_status = 422
+
+
+__all__ += ["ScenarioError"]

@@ -1,11 +1,16 @@
-"""The one audio decoder (PyAV, i.e. FFmpeg's decoders inside the ``av`` wheel).
+"""The one audio decoder (PyAV, i.e. FFmpeg's decoders inside the ``av`` wheel), and the few edits we make.
 
 WAV, FLAC, MP3, OGG/Opus, M4A/AAC and anything else FFmpeg reads; the container is probed by content, so a
 file with a wrong extension still decodes. Errors are :class:`RecordingError` with a reason a QA lead understands.
+
+Edits work on decoded samples (1-D mono or 2-D channels × samples) and return copies: :func:`mute` silences (or
+bleeps) the spans ``qa.privacy.redact`` finds, :func:`cut` takes a clip for a playlist, :func:`write_audio`
+writes WAV, FLAC or OGG through ``soundfile`` (libsndfile; the decoder stays PyAV).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -77,3 +82,64 @@ def decode(path: Path, *, sample_rate_hz: int = 16000, max_duration_s: float | N
 def _av_reason(exc: Exception) -> str:
     text = getattr(exc, "strerror", None) or str(exc)
     return text.split(":")[0].strip() if text else type(exc).__name__
+
+
+BLEEP_AMPLITUDE = 0.1  # -20 dBFS: audible as "something was removed", not loud
+WRITE_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"), ".ogg": ("OGG", "VORBIS")}
+
+
+def mute(samples: np.ndarray, sample_rate_hz: int, spans: Sequence[tuple[float, float]], *, pad_s: float = 0.05,
+         bleep_hz: float | None = None) -> np.ndarray:
+    """A copy of ``samples`` with each ``(start_s, end_s)`` span, widened by ``pad_s`` on both sides, set to zero,
+    or to a quiet sine at ``bleep_hz``. Word times from ASR are a little tight, hence the padding."""
+    if sample_rate_hz <= 0 or pad_s < 0:
+        raise ValueError(f"mute needs sample_rate_hz > 0 and pad_s >= 0 (got {sample_rate_hz}, {pad_s})")
+    out = np.array(samples, copy=True)
+    for start_s, end_s in spans:
+        a, b = _bounds(out.shape[-1], sample_rate_hz, start_s - pad_s, end_s + pad_s)
+        if b > a:
+            out[..., a:b] = 0 if bleep_hz is None else _bleep(a, b, sample_rate_hz, bleep_hz, out.dtype)
+    return out
+
+
+def cut(samples: np.ndarray, sample_rate_hz: int, start_s: float, end_s: float) -> np.ndarray:
+    """A copy of the samples from ``start_s`` to ``end_s``, clamped to the recording (empty when they miss it)."""
+    if sample_rate_hz <= 0:
+        raise ValueError(f"cut needs sample_rate_hz > 0 (got {sample_rate_hz})")
+    a, b = _bounds(samples.shape[-1], sample_rate_hz, start_s, end_s)
+    return np.array(samples[..., a:max(a, b)], copy=True)
+
+
+def write_audio(path: Path, samples: np.ndarray, sample_rate_hz: int) -> None:
+    """Write mono (1-D) or channels × samples (2-D) audio as ``.wav``/``.flac`` (16-bit) or ``.ogg`` (Vorbis)."""
+    import soundfile
+
+    fmt = WRITE_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise RecordingError(f"cannot write {path.name}: name the file .wav, .flac or .ogg")
+    data = np.asarray(samples)
+    if data.ndim not in (1, 2) or data.size == 0:
+        raise RecordingError(
+            f"cannot write {path.name}: expected mono or channels × samples audio, got shape {data.shape}"
+        )
+    if data.ndim == 2:
+        data = data.T  # soundfile wants frames × channels
+    if np.issubdtype(data.dtype, np.floating):
+        data = np.clip(data, -1.0, 1.0).astype(np.float32)
+    try:
+        soundfile.write(str(path), data, sample_rate_hz, format=fmt[0], subtype=fmt[1])
+    except (RuntimeError, OSError, ValueError) as exc:  # soundfile.LibsndfileError is a RuntimeError
+        raise RecordingError(f"cannot write {path.name}: {exc} (is the folder writable, the disk full?)") from exc
+
+
+def _bounds(n: int, sample_rate_hz: int, start_s: float, end_s: float) -> tuple[int, int]:
+    a = int(np.floor(start_s * sample_rate_hz))
+    b = int(np.ceil(end_s * sample_rate_hz))
+    return min(max(a, 0), n), min(max(b, 0), n)
+
+
+def _bleep(a: int, b: int, sample_rate_hz: int, bleep_hz: float, dtype: np.dtype) -> np.ndarray:
+    tone = BLEEP_AMPLITUDE * np.sin(2 * np.pi * bleep_hz * np.arange(a, b) / sample_rate_hz)
+    if np.issubdtype(dtype, np.integer):
+        tone = tone * np.iinfo(dtype).max
+    return tone.astype(dtype)

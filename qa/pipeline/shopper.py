@@ -40,7 +40,8 @@ def _import(engine: Engine, path: Path, metadata: CallMetadata, rubric) -> str:
     """A transcript in the interchange format (a call transcribed elsewhere) stands in for the recording."""
     call = read_labeled(path)
     call = replace(call, metadata=replace(metadata, operator_name=call.metadata.operator_name,
-                                          team=call.metadata.team))
+                                          team=call.metadata.team,
+                                          started_at=metadata.started_at or call.metadata.started_at))
     call_id = call_id_for(call.sha256)
     if call_store.call_status(engine, call_id=call_id) != "done":
         call_store.save_imported(engine, call=call, call_id=call_id, batch_id=None, supersedes=[])

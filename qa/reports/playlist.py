@@ -12,13 +12,14 @@ from __future__ import annotations
 import html
 import json
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy.engine import Engine
 
-from qa.core.errors import ConfigError, RecordingError
+from qa.core.errors import ConfigError, NotFound, RecordingError
 from qa.core.records import ClipInfo, PlaylistInfo, StoredCall
 from qa.core.types import Transcript, Utterance
 from qa.db import calls as call_store
@@ -58,21 +59,29 @@ def _snippet(transcript: Transcript, start_s: float, end_s: float) -> tuple[Utte
     return tuple(u for u in transcript.utterances if u.end_s > start_s and u.start_s < end_s)
 
 
-def _clip_audio(stored: StoredCall, clip: ClipInfo, spans: list[tuple[float, float]], target: Path) -> float:
-    """Cut the window from the recording, mute ``spans`` (call time), write ``target``; returns its duration."""
+def clip_samples(stored: StoredCall, clip: ClipInfo, spans: Sequence[tuple[float, float]]) -> np.ndarray:
+    """The clip's window of the recording (mono, or channels × samples at :data:`SAMPLE_RATE_HZ`) with ``spans``
+    (call time) muted."""
     source = Path(stored.source_path)
-    if stored.summary.mode == "import" or not source.is_file():
-        raise RecordingError("no recording here (an imported transcript, or the file was moved)")
+    if stored.summary.mode == "import" or stored.summary.audio_removed_at is not None or not source.is_file():
+        raise RecordingError("no recording here (an imported transcript, a removed recording, or the file was moved)")
     audio = decode(source, sample_rate_hz=SAMPLE_RATE_HZ)
     inside = [(max(a, clip.start_s) - clip.start_s, min(b, clip.end_s) - clip.start_s)
               for a, b in spans if b > clip.start_s and a < clip.end_s]
     channels = [mute(cut(ch, SAMPLE_RATE_HZ, clip.start_s, clip.end_s), SAMPLE_RATE_HZ, inside) for ch in audio.channels]
-    samples = np.stack(channels) if len(channels) > 1 else channels[0]
+    return np.stack(channels) if len(channels) > 1 else channels[0]
+
+
+def _clip_audio(stored: StoredCall, clip: ClipInfo, spans: list[tuple[float, float]], target: Path) -> float:
+    """Cut, mute and write ``target``; returns its duration."""
+    samples = clip_samples(stored, clip, spans)
     write_audio(target, samples, SAMPLE_RATE_HZ)
     return samples.shape[-1] / SAMPLE_RATE_HZ
 
 
-def _export_clip(engine: Engine, clip: ClipInfo, folder: Path, redacted: bool) -> ExportedClip:
+def redacted_clip(engine: Engine, clip: ClipInfo, redacted: bool = True
+                  ) -> tuple[StoredCall, tuple[Utterance, ...], tuple[tuple[float, float, str], ...]]:
+    """The call, the clip's transcript snippet and the spans to mute (both masked unless ``redacted`` is off)."""
     stored = call_store.load_call(engine, call_id=clip.call_id)
     transcript, muted = stored.transcript, ()
     if redacted:
@@ -80,6 +89,26 @@ def _export_clip(engine: Engine, clip: ClipInfo, folder: Path, redacted: bool) -
         transcript = result.transcript
         muted = tuple((m.start_s, m.end_s, m.kind) for m in result.spans
                       if m.end_s > clip.start_s and m.start_s < clip.end_s)
+    return stored, _snippet(transcript, clip.start_s, clip.end_s), muted
+
+
+def clip_wav(engine: Engine, *, playlist_id: int, item_id: int, redacted: bool = True) -> bytes:
+    """One clip as WAV bytes, personal data muted: what the web plays to a trainer (the window, never the call)."""
+    import tempfile
+
+    clip = next((c for c in playlists.load_playlist(engine, playlist_id=playlist_id).items if c.item_id == item_id),
+                None)
+    if clip is None:
+        raise NotFound(f"playlist {playlist_id} has no item {item_id}")
+    stored, _, muted = redacted_clip(engine, clip, redacted)
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "clip.wav"
+        write_audio(target, clip_samples(stored, clip, [(a, b) for a, b, _ in muted]), SAMPLE_RATE_HZ)
+        return target.read_bytes()
+
+
+def _export_clip(engine: Engine, clip: ClipInfo, folder: Path, redacted: bool) -> ExportedClip:
+    stored, snippet, muted = redacted_clip(engine, clip, redacted)
     name = f"clips/{clip.position:02d}-{clip.call_id[:8]}.wav"
     audio, duration, problem = None, None, None
     try:
@@ -88,8 +117,7 @@ def _export_clip(engine: Engine, clip: ClipInfo, folder: Path, redacted: bool) -
     except RecordingError as exc:
         problem = str(exc)
     return ExportedClip(position=clip.position, call_id=clip.call_id, start_s=clip.start_s, end_s=clip.end_s,
-                        audio=audio, duration_s=duration, muted=muted,
-                        snippet=_snippet(transcript, clip.start_s, clip.end_s), note=clip.note,
+                        audio=audio, duration_s=duration, muted=muted, snippet=snippet, note=clip.note,
                         criterion_id=clip.criterion_id, problem=problem)
 
 

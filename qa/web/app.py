@@ -19,7 +19,7 @@ from qa.core.errors import QAError
 from qa.core.settings import Settings
 from qa.db.engine import open_database
 from qa.web.deps import LoginRequired, current_user, page
-from qa.web.routes import api, auth, pages, reviews
+from qa.web.routes import api, auth, library, pages, reviews
 
 HERE = Path(__file__).parent
 log = logging.getLogger("qa.web")
@@ -54,6 +54,7 @@ def create_app(settings: Settings, engine=None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(pages.router)
     app.include_router(reviews.router)
+    app.include_router(library.router)
     app.include_router(api.router)
 
     def _user_or_none(request: Request):

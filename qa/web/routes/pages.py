@@ -1,4 +1,4 @@
-"""The pages: calls, one call (listen while reading), operators, reviews, and the menu's placeholders.
+"""The pages: calls, one call (listen while reading), operators, reviews (playlists and campaigns: routes/library.py).
 
 Thin: parse, ask :mod:`qa.access`, call one library function, render."""
 
@@ -157,13 +157,3 @@ def dispute(db: Db, user: User, session_id: int, call_id: Annotated[str, Form()]
     return RedirectResponse(f"/reviews/{session_id}", status_code=303)
 
 
-@router.get("/playlists")
-def playlists_page(request: Request, user: User):
-    access.require(user, "playlists.view")
-    return page(request, "placeholder.html", user, title_key="playlists")
-
-
-@router.get("/campaigns")
-def campaigns_page(request: Request, user: User):
-    access.require(user, "campaigns.view")
-    return page(request, "placeholder.html", user, title_key="campaigns")
