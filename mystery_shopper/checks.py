@@ -319,12 +319,21 @@ def _money(value: float, currency: str | None) -> str:
     return f"{shown} {currency}" if currency else shown
 
 
+_GLUED = re.compile(r"(?<![\d.,])(\d+)[.,](\d)\s+(?=[^\W\d_])")
+
+
+def _glued(text: str) -> tuple[float, ...]:
+    """Amounts recognition may have glued to the next number: "the box is $25.5 products" was said as "twenty-five
+    dollars, five products". A price with one decimal digit followed by a word is also read without it."""
+    return tuple(float(m.group(1)) for m in _GLUED.finditer(text))
+
+
 def _amount(item: ChecklistItem, fact: Fact, call: CallText) -> Check:
     assert fact.amount is not None  # validated when the scenario was loaded
     target = _money(fact.amount, fact.currency) + (f" ± {_money(fact.tolerance, None)}" if fact.tolerance else "")
     nearest: tuple[float, float, UttText] | None = None  # (distance, amount, utterance)
     for utt in call.by_role("agent"):
-        for value in parse_amounts(utt.utterance.text, call.language):
+        for value in (*parse_amounts(utt.utterance.text, call.language), *_glued(utt.utterance.text)):
             distance = abs(value - fact.amount)
             if distance <= fact.tolerance + _EPSILON:
                 return _check(item, Verdict.PASS, f"the agent states {_money(value, fact.currency)} ({target} expected)", utt)

@@ -255,3 +255,17 @@ def build_report(engine: Engine, *, campaign_ref: int | str) -> ShopperReport:
         by_area=_by_area(rows), waves=_waves(engine, campaign), agreement=items, overall_agreement=overall,
         facts=_facts(rows), disagreements=_disagreements(rows), suspicious=_suspicious(rows), notes=tuple(notes),
     )
+
+
+def operator_figures(engine: Engine, *, start, end, operator_ids: Sequence[str] | None = None) -> dict[str, GroupFigures]:
+    """Per operator, the counted entries called in [start, end) of campaigns whose staff were informed: the
+    mystery-shopper block of ordinary scorecards (uninformed campaigns are never shown per person)."""
+    informed = {c.campaign_id: c for c in store.list_campaigns(engine) if c.staff_informed}
+    rows: list[_Scored] = []
+    by_campaign: dict[int, list[EntryInfo]] = defaultdict(list)
+    for e in store.entries(engine, campaign_ids=list(informed), start=start, end=end):
+        if operator_ids is None or e.operator_id in operator_ids:
+            by_campaign[e.campaign_id].append(e)
+    for campaign_id, group in by_campaign.items():
+        rows += _score(engine, informed[campaign_id], group, [])
+    return {g.key: g for g in _grouped(rows, lambda r: r.entry.operator_id)}

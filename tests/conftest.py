@@ -245,3 +245,15 @@ def history_url(request, history_template, tmp_path) -> Iterator[str]:
     template = request.getfixturevalue("pg_history_template")
     with _pg_database(template) as url:
         yield url
+
+
+@pytest.fixture
+def history_engine(history_template, qa_home, monkeypatch):
+    """An engine on a private SQLite copy of the history, which the CLI (``QA_DB_URL``) uses too."""
+    from qa.db.engine import open_database
+
+    url = history_template.copy_sqlite(qa_home / "qa.db")
+    monkeypatch.setenv("QA_DB_URL", url)
+    engine = open_database(url)
+    yield engine
+    engine.dispose()

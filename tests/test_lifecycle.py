@@ -30,12 +30,8 @@ ALL = parse_period("all")
 
 
 @pytest.fixture
-def engine(history_template, qa_home, monkeypatch):
-    url = history_template.copy_sqlite(qa_home / "qa.db")
-    monkeypatch.setenv("QA_DB_URL", url)
-    engine = open_database(url)
-    yield engine
-    engine.dispose()
+def engine(history_engine):
+    return history_engine
 
 
 def _everything_about(db_path, call_id: str) -> str:

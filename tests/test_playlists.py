@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 from qa.core.errors import ConfigError, NotFound, StateError
 from qa.core.types import Verdict
 from qa.db import human, playlists, scores
-from qa.db.engine import open_database
 from qa.review import playlists as review
 from qa.review.corrections import effective_scorecard
 
@@ -20,12 +19,8 @@ RUBRIC = "order_desk"
 
 
 @pytest.fixture
-def engine(history_template, qa_home, monkeypatch):
-    url = history_template.copy_sqlite(qa_home / "qa.db")
-    monkeypatch.setenv("QA_DB_URL", url)
-    engine = open_database(url)
-    yield engine
-    engine.dispose()
+def engine(history_engine):
+    return history_engine
 
 
 def _stored(engine):

@@ -399,3 +399,15 @@ def test_the_package_imports_only_the_core():
     assert "qa.privacy.redact" in modules
     outside = {m: sorted(t for t in graph[m] if not t.startswith(("qa.core", "qa.privacy"))) for m in modules}
     assert not any(outside.values()), outside
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("назовите номер, на который оформляли заказ. 8,916, 420, 31,07. Спасибо.",
+     "назовите номер, на который оформляли заказ. [phone]. Спасибо."),  # Whisper's commas for the pauses
+    ("Телефон: 067, 123, 45, 67.", "Телефон: [phone]."),
+    ("взяли 5, 7, 10 штук", "взяли 5, 7, 10 штук"),
+    ("цены 1,200, 3,400, 5,600 рублей", "цены 1,200, 3,400, 5,600 рублей"),
+    ("номер заказа 8,916, 420, 31,07", "номер заказа 8,916, 420, 31,07"),
+])
+def test_a_number_dictated_with_commas_for_pauses(text, expected):
+    assert redact_text(text, "ru") == expected

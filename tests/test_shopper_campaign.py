@@ -218,9 +218,20 @@ def test_mystery_calls_stay_out_of_ordinary_averages(engine, eval_dir, tmp_path)
     from qa.review.periods import parse_period
     from qa.review.scorecards import build_report
 
-    run_campaign(engine, eval_dir, tmp_path, "transcript.json")
+    _, made = run_campaign(engine, eval_dir, tmp_path, "transcript.json")
     report = build_report(engine, rubric_id="order_desk", period=parse_period("all"))
-    assert all(card.now.calls == 0 for card in report.operators)
+    assert all(card.now.calls == 0 for card in report.operators)  # the test calls are not ordinary calls
+    expected = expected_figures(made)["operators"]
+    block = {c.operator_id: c.mystery for c in report.operators}  # they have their own block
+    assert {op: m.entries for op, m in block.items()} == {"op-a": 2, "op-b": 2, "op-c": 1}
+    for op, (shopper, machine, rating) in expected.items():
+        assert (block[op].shopper_score, block[op].machine_score, block[op].service_rating) == pytest.approx(
+            (shopper, machine, rating))
+    from cli import app
+
+    got = CliRunner().invoke(app, ["scorecard", "--period", "all", "--format", "json"])
+    assert got.exit_code == 0, got.output
+    assert {c["operator"]: c["mystery_shopper"]["entries"] for c in json.loads(got.stdout)} == {"op-a": 2, "op-b": 2, "op-c": 1}
 
 
 def test_steps_out_of_order_and_bad_files_are_refused_with_a_fix(engine, eval_dir, tmp_path):
@@ -262,3 +273,25 @@ def test_a_campaign_on_real_audio(engine, eval_dir, tmp_path, processor):
     price = {k: next(c["verdict"] for c in made[k].checks if c["item_id"] == "price_named") for k in CALLS}
     print("price checks on recognised audio:", price)
     assert price[("op-a", "en")] == "pass"  # "twenty-five dollars" survives recognition
+
+
+def test_the_campaign_page_shows_the_report_to_leads_only(engine, eval_dir, tmp_path, qa_home):
+    from fastapi.testclient import TestClient
+
+    from qa import access
+    from qa.core.settings import load_settings
+    from qa.web.app import create_app
+    from tests.test_web import PASSWORD, log_in
+
+    campaign, made = run_campaign(engine, eval_dir, tmp_path, "transcript.json")
+    access.add_user(engine, login="olga", role="lead", password=PASSWORD, actor="test")
+    access.add_user(engine, login="anya", role="operator", operator_id="op-a", password=PASSWORD, actor="test")
+    app = create_app(load_settings(home=qa_home, db_url=str(engine.url)), engine)
+    lead, operator = (TestClient(app, follow_redirects=False) for _ in range(2))
+    assert log_in(lead, "olga").status_code == 303 and log_in(operator, "anya").status_code == 303
+    page = lead.get(f"/campaigns/{campaign.campaign_id}")
+    assert page.status_code == 200
+    assert "Shopper–machine agreement" in page.text and made[("op-c", "en")].error[:20] in page.text
+    assert "price_named: no/fail" in page.text  # op-b's shopper and the machine both said the price was missing
+    assert operator.get(f"/campaigns/{campaign.campaign_id}").status_code == 403
+    assert f'href="/campaigns/{campaign.campaign_id}">{campaign.title}<' in lead.get("/campaigns").text

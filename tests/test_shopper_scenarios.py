@@ -384,3 +384,10 @@ def test_scenarios_on_the_synthetic_calls_they_fit(eval_dir, monkeypatch, call_d
     for c in checks.values():
         if c.kind == "criterion":
             assert c.verdict == scored.result(next(i.target_id for i in load_scenario(scenario).checklist if i.id == c.item_id)).verdict
+
+
+def test_a_price_glued_to_the_next_number_by_recognition_is_read_both_ways():
+    from mystery_shopper.checks import _glued
+
+    assert _glued("The monthly box is $25.5 products every month") == (25.0,)  # "$25. 5 products", as Whisper wrote it
+    assert _glued("it costs 25.50 in total") == () and _glued("version 2.5") == ()

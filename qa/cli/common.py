@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from scoring.rubric import Rubric
 
 __all__ = [
-    "AudioOpt", "ByOpt", "CallArg", "ChannelOpt", "DecisionOpt", "ExportOpt", "JsonOpt", "LanguageOpt",
+    "ActorOpt", "AsOpt", "AudioOpt", "ByOpt", "CallArg", "ChannelOpt", "DecisionOpt", "ExportOpt", "JsonOpt", "LanguageOpt",
     "MonoRolesOpt", "OutputOpt", "RubricOpt", "ScorecardFormatOpt", "StatusOpt", "VerdictOpt", "emit", "engine",
     "check_output", "err", "out", "day_range", "log_path", "parse_day", "print_json", "processor", "progress",
     "report_unexpected", "rubric", "settings", "show", "write",
@@ -95,6 +95,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts in
 RubricOpt = Annotated[Optional[str], typer.Option("--rubric", help="Rubric id from rubrics/ or a YAML file (default: order_desk, or QA_RUBRIC).")]
 ByOpt = Annotated[str, typer.Option("--by", help="Who does this (the reviewer's name); recorded in the audit trail.")]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of standard output.")]
+ActorOpt = Annotated[Optional[str], typer.Option("--by", help="Who does this; with accounts (`qa users`) the account given by --as / QA_USER.")]
+AsOpt = Annotated[Optional[str], typer.Option("--as", help="Act as this account (default QA_USER); needed once accounts exist.")]
 CallArg = Annotated[str, typer.Argument(help="Call id (from `qa calls`), the recording's file name, or an imported call's call_id.")]
 
 

@@ -8,7 +8,7 @@ import typer
 from rich.text import Text
 
 from qa.cli import common
-from qa.cli.common import CallArg, JsonOpt, emit
+from qa.cli.common import ActorOpt, AsOpt, CallArg, JsonOpt, emit
 
 app = typer.Typer()
 retention_app = typer.Typer(
@@ -18,8 +18,6 @@ retention_app = typer.Typer(
 )
 app.add_typer(retention_app, name="retention")
 
-ActorOpt = Annotated[Optional[str], typer.Option("--by", help="Who does this (a QA lead); with accounts the account of --as / QA_USER.")]
-AsOpt = Annotated[Optional[str], typer.Option("--as", help="Act as this account (default QA_USER); needed once accounts exist.")]
 
 
 @app.command()

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from qa.cli import common
-from qa.cli.common import JsonOpt, RubricOpt, emit
+from qa.cli.common import ActorOpt, AsOpt, JsonOpt, RubricOpt, emit
 
 app = typer.Typer(
     help="Onboarding playlists of clips: suggest the best examples (or instructive failures) of a criterion from "
@@ -19,8 +19,6 @@ app = typer.Typer(
 
 PlaylistArg = Annotated[int, typer.Argument(help="Playlist id (from `qa playlist list`).")]
 ItemArg = Annotated[int, typer.Argument(help="Item id (the 'item' column of `qa playlist show`).")]
-ActorOpt = Annotated[Optional[str], typer.Option("--by", help="Who does this (a trainer's name); with accounts the account of --as / QA_USER.")]
-AsOpt = Annotated[Optional[str], typer.Option("--as", help="Act as this account (default QA_USER); needed once accounts exist.")]
 
 
 def _show(playlist, as_json: bool) -> None:

@@ -448,7 +448,16 @@ def criteria_table(report: ScorecardReport) -> Table:
 
 def scorecard_tables(report: ScorecardReport) -> list[Table]:
     """``qa scorecard``: the figures per operator, then the pass rate per criterion."""
-    return [report_table(report), criteria_table(report)]
+    tables = [report_table(report), criteria_table(report)]
+    tested = [c for c in report.operators if c.mystery is not None]
+    if tested:  # its own block: test calls never count in the figures above
+        tables.append(table("mystery shopper (test calls, informed campaigns)",
+                            ("operator", ("entries", "right"), ("shopper", "right"), ("machine", "right"),
+                             ("rating", "right")), (
+            (escape(c.operator_id), str(c.mystery.entries), _share(c.mystery.shopper_score),
+             _share(c.mystery.machine_score),
+             "–" if c.mystery.service_rating is None else f"{c.mystery.service_rating:.1f}") for c in tested)))
+    return tables
 
 
 def suggestions_table(rows) -> Table:

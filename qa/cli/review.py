@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from qa.cli import common
-from qa.cli.common import DecisionOpt, JsonOpt, RubricOpt, VerdictOpt, emit, out
+from qa.cli.common import ActorOpt, AsOpt, DecisionOpt, JsonOpt, RubricOpt, VerdictOpt, emit, out
 
 app = typer.Typer(
     help="Review (coaching) sessions: open one for an operator, comment, override verdicts, close; "
@@ -19,8 +19,6 @@ SessionArg = Annotated[int, typer.Argument(help="Session id (from `qa review lis
 CallArg = Annotated[str, typer.Argument(help="Call id (or prefix / external id).")]
 CriterionArg = Annotated[str, typer.Argument(help="Criterion id, e.g. active_listening.")]
 OperatorYouOpt = Annotated[Optional[str], typer.Option("--operator", help="You, the session's operator (with accounts: --as LOGIN is enough).")]
-ActorOpt = Annotated[Optional[str], typer.Option("--by", help="Who does this; with accounts (`qa users`) the account given by --as / QA_USER.")]
-AsOpt = Annotated[Optional[str], typer.Option("--as", help="Act as this account (default QA_USER); needed once accounts exist.")]
 RandomOpt = Annotated[Optional[int], typer.Option("--random", help="A random sample of N calls (default 5).")]
 SeedOpt = Annotated[Optional[int], typer.Option(help="Seed for --random: the same seed picks the same calls.")]
 LowestOpt = Annotated[Optional[int], typer.Option(help="The N lowest-scoring calls.")]

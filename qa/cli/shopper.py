@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from qa.cli import common
-from qa.cli.common import JsonOpt, OutputOpt, emit
+from qa.cli.common import ActorOpt, AsOpt, JsonOpt, OutputOpt, emit
 
 app = typer.Typer(
     help="Mystery-shopper campaigns: scenarios (YAML in rubrics/mystery_shopper/), campaigns with planned "
@@ -23,8 +23,6 @@ app.add_typer(scenario_app, name="scenario")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(entry_app, name="entry")
 
-ActorOpt = Annotated[Optional[str], typer.Option("--by", help="Who does this; with accounts the account of --as / QA_USER.")]
-AsOpt = Annotated[Optional[str], typer.Option("--as", help="Act as this account (default QA_USER); needed once accounts exist.")]
 AssignmentArg = Annotated[int, typer.Argument(help="Assignment id (from `qa shopper campaign show`).")]
 CampaignArg = Annotated[str, typer.Argument(help="Campaign id or name (from `qa shopper campaign list`).")]
 

@@ -55,9 +55,14 @@ _PASSPORT_SERIES = re.compile(
 _UA_PASSPORT_BOOK = re.compile(r"\b[А-ЯІЇЄҐ]{2} ?\d{6}\b")
 
 
+# Whisper writes a dictated number with the pauses as commas: «8,916, 420, 31,07». Commas never join digits in
+# a run (a list «5, 7» is two numbers), so this shape is read apart, as a phone only.
+_COMMA_GROUPS = re.compile(r"(?<![\d,.])\+?\d{1,4}(?:,\s?\d{1,4}){2,5}(?![\d]|[,.]\d)")
+
+
 def find_identifiers(text: str) -> list[Span]:
     """Every identifier candidate in ``text``; overlaps between kinds are settled by the caller."""
-    found = [*_emails(text), *_ibans(text), *_passports(text)]
+    found = [*_emails(text), *_ibans(text), *_passports(text), *_comma_phones(text)]
     for run in find_runs(text):
         found.extend(_scan(text, run, spoken=run.spoken))
     return found
@@ -132,6 +137,17 @@ def _scan(text: str, run: NumberRun, *, spoken: bool) -> Iterator[Span]:
             taken = j
             if not spoken:
                 return
+
+
+def _comma_phones(text: str) -> Iterator[Span]:
+    for m in _COMMA_GROUPS.finditer(text):
+        digits, before = re.sub(r"\D", "", m.group()), _before(text, m.start())
+        if _ORDER_BEFORE.search(before) or _priced(text, before, m.end()):
+            continue
+        plus = m.group().startswith("+")
+        if (plus and 10 <= len(digits) <= 15) or _phone_shape(digits) or (
+                10 <= len(digits) <= 12 and _PHONE_CUE.search(before)):
+            yield _span(text, "phone", *m.span())
 
 
 def _priced(text: str, before: str, end: int) -> bool:

@@ -5,7 +5,8 @@ and played next to the audio; only the text changes («[phone]», «[name]»). W
 one word ``[kind]`` spanning their time, and those times are the :class:`MuteSpan` s that
 ``qa.ingest.audio.mute`` silences. Words are matched to the utterance text in order; when they do not spell the
 text (an editor changed one of the two), the words are checked on their own and the whole utterance is muted:
-muting too much is the safe side.
+muting too much is the safe side. A speaker's consecutive utterances are also read as one text, so a phone
+number dictated in groups, which pauses split into several utterances, is still found.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from qa.privacy.spans import Span
 __all__ = ["MuteSpan", "Redaction", "mask", "redact", "redact_text"]
 
 Offsets = list[tuple[int, int]]  # where each word stands in its text
+TURN_GAP_S = 2.0  # one speaker's utterances this close are read together (a number dictated in groups)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,16 +63,65 @@ def redact(transcript: Transcript, *, hook: Hook | None = None) -> Redaction:
         hook(StageStarted("redact"))
     utterances: list[Utterance] = []
     mutes: list[MuteSpan] = []
+    across: dict[int, list[Span]] = {}
+    for block in _turns(transcript.utterances):
+        across.update(_across(transcript.utterances, block, transcript.language))
     for index, utterance in enumerate(transcript.utterances):
-        redacted, spans = _redact_utterance(utterance, index, transcript.language)
+        redacted, spans = _redact_utterance(utterance, index, transcript.language, across.get(index, []))
         utterances.append(redacted)
         mutes.extend(spans)
     mutes.sort(key=lambda m: (m.start_s, m.end_s))
     return Redaction(replace(transcript, utterances=tuple(utterances)), tuple(mutes))
 
 
-def _redact_utterance(u: Utterance, index: int, language: str) -> tuple[Utterance, list[MuteSpan]]:
-    spans = find_pii(u.text, language)
+def _turns(utterances: tuple[Utterance, ...]) -> list[list[int]]:
+    """Runs of consecutive utterances of one role with pauses of at most :data:`TURN_GAP_S` between them."""
+    runs: list[list[int]] = []
+    for i, u in enumerate(utterances):
+        last = utterances[runs[-1][-1]] if runs else None
+        if last is not None and u.role == last.role and u.start_s - last.end_s <= TURN_GAP_S:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def _across(utterances: tuple[Utterance, ...], run: list[int], language: str) -> dict[int, list[Span]]:
+    """What only the run's joined text shows — a number dictated in groups that pauses cut into several
+    utterances — cut back into each utterance's own offsets."""
+    if len(run) < 2:
+        return {}
+    starts, cursor = [], 0
+    for i in run:
+        starts.append(cursor)
+        cursor += len(utterances[i].text) + 1
+    out: dict[int, list[Span]] = {}
+    for span in find_pii(" ".join(utterances[i].text for i in run), language):
+        pieces = [(i, a) for i, a in zip(run, starts) if span.start < a + len(utterances[i].text) and a < span.end]
+        if len(pieces) < 2:  # inside one utterance: its own detection finds it
+            continue
+        for i, a in pieces:
+            text = utterances[i].text
+            lo, hi = max(span.start - a, 0), min(span.end - a, len(text))
+            out.setdefault(i, []).append(Span(span.kind, lo, hi, text[lo:hi]))
+    return out
+
+
+def _merged(spans: list[Span], text: str) -> list[Span]:
+    """Disjoint spans: overlapping ones become one (the first one's kind)."""
+    out: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if out and span.start < out[-1].end:
+            last = out.pop()
+            end = max(last.end, span.end)
+            span = Span(last.kind, last.start, end, text[last.start:end])
+        out.append(span)
+    return out
+
+
+def _redact_utterance(u: Utterance, index: int, language: str,
+                      across: list[Span] = ()) -> tuple[Utterance, list[MuteSpan]]:
+    spans = _merged([*find_pii(u.text, language), *across], u.text)
     offsets = _locate(u.text, u.words)
     if offsets is None:  # the words do not spell the text: check them apart, mute the whole utterance
         joined, offsets = _join(u.words)

@@ -171,6 +171,10 @@ def report_json(report: ScorecardReport) -> list[dict]:
         item["previous"] = figures_dict(card.before) if card.before else None
         item["trend"] = {f.key: _round(card.trend(f.key)) for f in FIGURES if card.trend(f.key) is not None}
         item["rank"] = {k: {"rank": r.rank, "of": r.of, "percentile": r.percentile} for k, r in card.ranks.items()}
+        m = card.mystery  # the mystery-shopper block, never mixed into the figures above
+        item["mystery_shopper"] = None if m is None else {
+            "entries": m.entries, "shopper_score": _round(m.shopper_score), "machine_score": _round(m.machine_score),
+            "rubric_score": _round(m.rubric_score), "service_rating": _round(m.service_rating)}
         out.append(item)
     return out
 

@@ -11,6 +11,8 @@ with each scorecard). ``figures`` and ``rank`` are pure.
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
@@ -138,6 +140,7 @@ class OperatorCard:
     before: Figures | None  # the previous period, for trends
     ranks: dict[str, Rank] = field(default_factory=dict)  # figure key (or pass:<criterion>) -> rank in the team
     history: tuple[tuple[str, float | None], ...] = ()  # (period label, score) oldest first, for trend charts
+    mystery: Any = None  # mystery_shopper.report.GroupFigures of the period's test calls (informed campaigns only)
 
     def trend(self, key: str) -> float | None:
         if self.before is None:
@@ -204,9 +207,12 @@ def build_report(
     history = {p.label: calls_in(p) for p in history_periods[:-1]} if previous else {}
     history[period.label] = now
 
+    from mystery_shopper.report import operator_figures
+
+    mystery = operator_figures(engine, start=period.bounds()[0], end=period.bounds()[1], operator_ids=ids)
     figs = {o.id: figures(now.get(o.id, [])) for o in peers}
     criteria = tuple(dict.fromkeys(cid for f in figs.values() for cid, _, _ in f.pass_rates))
-    active = [o for o in peers if figs[o.id].calls or o.id == operator_id]
+    active = [o for o in peers if figs[o.id].calls or o.id in mystery or o.id == operator_id]
     ranks: dict[str, dict[str, Rank]] = {o.id: {} for o in active}
     keys = [(f.key, f.higher_is_better) for f in FIGURES if f.higher_is_better is not None]
     keys += [(f"pass:{cid}", True) for cid in criteria]
@@ -219,6 +225,7 @@ def build_report(
             figures(before[o.id]) if o.id in before else None,
             ranks[o.id],
             tuple((label, figures(calls.get(o.id, [])).score) for label, calls in history.items()),
+            mystery.get(o.id),
         )
         for o in active
         if operator_id is None or o.id == operator_id
