@@ -92,6 +92,7 @@ class ShopperReport:
     disagreements: tuple[Disagreement, ...]
     suspicious: tuple[tuple[int, tuple[str, ...]], ...]  # (entry id, reasons)
     notes: tuple[str, ...]
+    late: tuple[tuple[int, float], ...] = ()  # (entry id, hours after the call) handed in past the deadline
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
@@ -254,7 +255,19 @@ def build_report(engine: Engine, *, campaign_ref: int | str) -> ShopperReport:
         by_team=_grouped(rows, lambda r: r.entry.team), by_scenario=_grouped(rows, lambda r: r.scenario.id),
         by_area=_by_area(rows), waves=_waves(engine, campaign), agreement=items, overall_agreement=overall,
         facts=_facts(rows), disagreements=_disagreements(rows), suspicious=_suspicious(rows), notes=tuple(notes),
+        late=_late(campaign, entries),
     )
+
+
+def _late(campaign: CampaignInfo, entries: Sequence[EntryInfo]) -> tuple[tuple[int, float], ...]:
+    """Entries handed in more than the campaign's ``deadline_h`` after the call (a shopper's memory fades)."""
+    late = []
+    for e in entries:
+        if e.called_at is not None:
+            hours = (e.created_at - e.called_at).total_seconds() / 3600
+            if hours > campaign.deadline_h:
+                late.append((e.entry_id, round(hours, 1)))
+    return tuple(late)
 
 
 def operator_figures(engine: Engine, *, start, end, operator_ids: Sequence[str] | None = None) -> dict[str, GroupFigures]:

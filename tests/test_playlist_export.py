@@ -169,3 +169,31 @@ def test_a_real_call_exported_with_its_phone_number_muted(processor, eval_dir, t
     for a, b, _ in clip.muted:
         assert silent(samples if samples.ndim == 1 else np.abs(samples).max(axis=1), rate, max(a, 25.0) - 25.0, min(b, 62.0) - 25.0)
     engine.dispose()
+
+
+def test_cli_export_redact_and_playlist_export(stored_call, tmp_path, monkeypatch, eval_dir):
+    from typer.testing import CliRunner
+
+    from cli import app
+    from qa.pipeline.imports import import_files
+
+    engine, call_id = stored_call
+    monkeypatch.setenv("QA_DB_URL", str(engine.url))
+    imported = import_files(engine, [eval_dir / "synthetic" / "ru-dev-004" / "transcript.json"])[0]
+    runner = CliRunner()
+    plain = runner.invoke(app, ["export", imported.call_id, "--format", "txt"])
+    masked = runner.invoke(app, ["export", imported.call_id, "--format", "txt", "--redact"])
+    assert plain.exit_code == masked.exit_code == 0
+    assert "Восемь девятьсот шестнадцать" in plain.stdout and "Ковалёву" in plain.stdout
+    assert "девятьсот шестнадцать" not in masked.stdout and "Ковалёву" not in masked.stdout
+    assert "[phone]" in masked.stdout and "[name]" in masked.stdout
+    assert [line[:10] for line in masked.stdout.splitlines()] == [line[:10] for line in plain.stdout.splitlines()]
+    made = runner.invoke(app, ["playlist", "create", "Week 1", "--by", "tanya", "--json"])
+    pid = str(json.loads(made.stdout)["playlist_id"])
+    assert runner.invoke(app, ["playlist", "add", pid, call_id, "--start", "0", "--end", "10", "--by", "tanya"]).exit_code == 0
+    got = runner.invoke(app, ["playlist", "export", pid, str(tmp_path / "week1"), "--by", "tanya", "--json"])
+    assert got.exit_code == 0, got.output
+    clip = json.loads(got.stdout)["clips"][0]
+    assert (tmp_path / "week1" / clip["audio"]).is_file() and clip["muted"]
+    again = runner.invoke(app, ["playlist", "export", pid, str(tmp_path / "week1"), "--by", "tanya"])
+    assert again.exit_code == 1 and "--replace" in again.output

@@ -183,6 +183,8 @@ def test_a_campaign_report_recomputed_by_hand(engine, eval_dir, tmp_path):
     report = report_json("dec-w1")
     check_report(report, expected_figures(made))
     assert report["entries"] == 5 and [e for e, _ in report["failed"]] == [made[("op-c", "en")].entry_id]
+    # called on 2 Dec, handed in today (later): past the 48 h deadline, every one of them
+    assert {e for e, _ in report["late"]} == {e.entry_id for e in made.values()}
     teams = {g["key"]: g["entries"] for g in report["by_team"]}
     assert teams == {"north": 4, "south": 1}
     # the all-yes-at-10 shopper is flagged: a second wave where nina gives everything top marks

@@ -78,6 +78,11 @@ def call_view(call: StoredCall, acts: tuple[tuple[str, ...], ...] = ()) -> list:
         ("roles", f"{call.transcript.role_assignment.method} (confidence {call.transcript.role_assignment.confidence:.2f})"),
         ("asr model", call.asr_model or "-"),
     ]
+    removed = [f"{what} {when:%Y-%m-%d}" for what, when in (
+        ("erased on request", s.erased_at), ("transcript removed", s.transcript_removed_at if not s.erased_at else None),
+        ("recording removed", s.audio_removed_at if not s.erased_at else None)) if when]
+    if removed:  # the scores stay; the words are gone
+        rows.append(("lifecycle", "; ".join(removed)))
     for k, v in rows:
         head.add_row(k, escape(str(v)))
     out: list = [head]
@@ -605,4 +610,7 @@ def shopper_report_view(report) -> list:
                            ((str(i), escape("; ".join(r))) for i, r in report.suspicious)))
     for entry_id, error in report.failed:
         parts.append(Text(f"entry {entry_id} failed: {error}", style="red"))
+    for entry_id, hours in report.late:
+        parts.append(Text(f"entry {entry_id} handed in {hours:g} h after the call, past the {c.deadline_h} h deadline",
+                          style="yellow"))
     return parts

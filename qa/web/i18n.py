@@ -71,6 +71,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {  # key: (en, ru)
     "acknowledge": ("Acknowledge", "Ознакомлен"),
     "dispute": ("Dispute", "Оспорить"),
     "disputes": ("Disputes", "Споры"),
+    "transcript_removed": ("The transcript was removed (erasure request or retention); the scores stay. Removed on",
+                           "Расшифровка удалена (по запросу на удаление или по сроку хранения); оценки сохранены. Удалена"),
     "title": ("Title", "Название"),
     "audience": ("Audience", "Для кого"),
     "purpose": ("Purpose", "Цель"),
