@@ -296,4 +296,6 @@ def test_the_campaign_page_shows_the_report_to_leads_only(engine, eval_dir, tmp_
     assert "Shopper–machine agreement" in page.text and made[("op-c", "en")].error[:20] in page.text
     assert "price_named: no/fail" in page.text  # op-b's shopper and the machine both said the price was missing
     assert operator.get(f"/campaigns/{campaign.campaign_id}").status_code == 403
+    own = operator.get("/operators/op-a", params={"period": "all"}).text  # her scorecard: a block of its own
+    assert 'id="mystery">2 Entries' in own
     assert f'href="/campaigns/{campaign.campaign_id}">{campaign.title}<' in lead.get("/campaigns").text

@@ -18,6 +18,7 @@ import pytest
 
 from qa import access
 from qa.db import calls as call_store
+from qa.db import playlists
 from qa.db.engine import open_database
 from tests.conftest import ROOT, copy_sqlite
 
@@ -46,6 +47,9 @@ def server(demo_database, tmp_path_factory):
     access.add_user(engine, login="lead", role="lead", password=PASSWORD, actor="test")
     access.add_user(engine, login="trainer", role="trainer", password=PASSWORD, actor="test")
     access.add_user(engine, login="olga", role="operator", operator_id="op-olga", password=PASSWORD, actor="test")
+    onboarding = playlists.create_playlist(engine, title="Week 1: openings", owner="trainer", audience="new hires")
+    playlists.add_clip(engine, playlist_id=onboarding.playlist_id, call_id=calls["ru_order_stereo.flac"].call_id,
+                       start_s=0.5, end_s=6.0, actor="trainer", note="greeting, company and name in one breath")
     engine.dispose()
     port = free_port()
     env = os.environ | {"QA_HOME": str(home)}
@@ -155,9 +159,22 @@ def test_an_operator_sees_only_their_own_calls(server, browser):
     assert page.goto(f"{base}/operators/op-emma").status == 403
 
 
-def test_a_trainer_opens_the_playlists_page(server, browser):
+def test_a_trainer_plays_a_clip_and_marks_it_listened(server, browser):
     base, _, _ = server
     page = logged_in(browser, base, "trainer")
     assert page.url.endswith("/playlists")
     assert page.goto(f"{base}/playlists").status == 200
+    page.click("text=Week 1: openings")
+    page.wait_for_load_state()
+    clip = page.locator("section.clip audio").first
+    clip.evaluate("a => { a.preload = 'auto'; a.load(); }")
+    page.wait_for_function("document.querySelector('section.clip audio').readyState >= 1")
+    assert abs(clip.evaluate("a => a.duration") - 5.5) < 0.05  # the clip's window, not the whole call
+    clip.evaluate("a => a.play()")
+    page.wait_for_function("document.querySelector('section.clip audio').currentTime > 0.3")
+    page.click("section.clip button:has-text('Mark as listened')")
+    page.wait_for_load_state()
+    assert page.locator("section.clip", has_text="listened").count() == 1
+    assert "trainer" in page.locator("section.clip").first.inner_text()
+    page.screenshot(path=str(ARTEFACTS / "playlist-page.png"), full_page=True)
     assert page.goto(f"{base}/calls").status == 403
