@@ -47,6 +47,9 @@ ToOpt = Annotated[Optional[str], typer.Option("--to", help="Last day (YYYY-MM-DD
 StatusOption = Annotated[Optional[StatusOpt], typer.Option(help="done or failed.")]
 LimitOpt = Annotated[Optional[int], typer.Option(min=1, help="At most this many rows (1 or more).")]
 StartedAtOpt = Annotated[Optional[datetime], typer.Option("--started-at", formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"], help="When the call started (local time), e.g. 2026-11-02T10:15.")]
+ExecutorOption = Annotated[str, typer.Option("--executor", help="local (this process) or ray (workers on a Ray cluster; pip install '.[ray]').")]
+AddressOpt = Annotated[Optional[str], typer.Option("--address", help="With --executor ray: the cluster (auto, ray://host:10001); default: a local Ray for this batch.")]
+WorkersOpt = Annotated[int, typer.Option("--workers", min=1, max=256, help="With --executor ray: worker processes, each loading the models once.")]
 SetByOpt = Annotated[Optional[str], typer.Option("--by", help="Who makes the change, for the audit trail (default: your login name).")]
 
 
@@ -55,6 +58,7 @@ def process(
     paths: PathsArg, metadata: MetadataOpt = None, name_pattern: NamePatternOpt = None, language: LanguageOption = LanguageOpt.auto,
     agent_channel: AgentChannelOpt = None, mono_roles: MonoRolesOption = MonoRolesOpt.auto, asr_model: AsrModelOpt = None,
     rubric: RubricOpt = None, no_score: NoScoreOpt = False, as_json: JsonOpt = False,
+    executor: ExecutorOption = "local", address: AddressOpt = None, workers: WorkersOpt = 2,
 ) -> None:
     """Transcribe recordings into the database: diarize, transcribe, assign agent/customer roles, measure timing.
 
@@ -72,7 +76,8 @@ def process(
     with common.progress(not as_json) as progress:
         report = process_batch(
             common.engine(settings), paths, processor=common.processor(settings, language=language.value, mono_roles=mono_roles.value),
-            metadata_for=lookup, rubric=None if no_score else common.rubric(settings, rubric), hook=progress.hook)
+            metadata_for=lookup, rubric=None if no_score else common.rubric(settings, rubric), hook=progress.hook,
+            executor=common.executor(executor, address, workers, settings))
     emit(as_json, report, batch_report_dict, batch_report_tables)
     if not report.ok:
         raise typer.Exit(1)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ActorOpt", "AsOpt", "AudioOpt", "ByOpt", "CallArg", "ChannelOpt", "DecisionOpt", "ExportOpt", "JsonOpt", "LanguageOpt",
     "MonoRolesOpt", "OutputOpt", "RubricOpt", "ScorecardFormatOpt", "StatusOpt", "VerdictOpt", "emit", "engine",
-    "check_output", "err", "out", "day_range", "log_path", "parse_day", "print_json", "processor", "progress",
+    "check_output", "err", "executor", "out", "day_range", "log_path", "parse_day", "print_json", "processor", "progress",
     "report_unexpected", "rubric", "settings", "show", "write",
 ]
 
@@ -147,6 +147,20 @@ def processor(chosen: Settings, **overrides) -> CallProcessor:
     from qa.pipeline.processor import CallProcessor, PipelineOptions
 
     return CallProcessor(PipelineOptions.from_settings(chosen, **overrides))
+
+
+def executor(kind: str, address: Optional[str], workers: int, chosen: Settings):
+    """``--executor local|ray``: None (process_batch runs in this process) or a Ray executor whose workers share
+    the machine's (or the cluster's) CPUs."""
+    if kind == "local":
+        if address:
+            raise ConfigError("--address is for --executor ray")
+        return None
+    if kind != "ray":
+        raise ConfigError(f"--executor {kind!r}: use local or ray")
+    from qa.pipeline.ray_executor import RayExecutor
+
+    return RayExecutor(address=address, workers=workers, cpus_per_worker=max(1, chosen.cpu_threads // workers))
 
 
 def parse_day(value: Optional[str], option: str) -> Optional[date]:

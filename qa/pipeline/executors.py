@@ -5,9 +5,9 @@ skipped), hands the files still to do to an :class:`Executor`, and stores each r
 executor only computes: it never touches the database, so a result can come from another process or machine.
 
 * :class:`LocalExecutor` runs the :class:`~qa.pipeline.processor.CallProcessor` on each file, in order, here.
-* A Ray executor (coming) implements the same protocol: it ships the processor's options to workers, which
-  load their own models once and call :func:`run_one`; results and the workers' hook events (picklable) come
-  back as each file finishes, in any order.
+* :class:`~qa.pipeline.ray_executor.RayExecutor` implements the same protocol on Ray actors: it ships a fresh
+  processor (``CallProcessor.for_worker``) to each worker, which loads its own models once and calls
+  :func:`run_one`; results and the workers' hook events come back as each file finishes, in any order.
 
 What an executor must honour:
 

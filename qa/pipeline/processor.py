@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -96,6 +96,7 @@ class CallProcessor:
         self.options = options
         self._transcriber = transcriber
         self._diarizer = diarizer
+        self._given = (transcriber is not None, diarizer is not None)
 
     @property
     def transcriber(self) -> Transcriber:
@@ -117,6 +118,15 @@ class CallProcessor:
 
             self._diarizer = Diarizer(DiarizerOptions(clustering_threshold=self.options.diarization_threshold))
         return self._diarizer
+
+    def for_worker(self, *, cpu_threads: int) -> "CallProcessor":
+        """A fresh processor for another process (a Ray actor): the same options at ``cpu_threads``, the stages that
+        were given (fakes in tests, a user's own) kept, the models it loaded itself left behind to be loaded there
+        once (they do not pickle, and each worker needs its own)."""
+        given_asr = self._transcriber if self._given[0] else None
+        given_diarizer = self._diarizer if self._given[1] else None
+        return CallProcessor(replace(self.options, cpu_threads=cpu_threads), transcriber=given_asr,
+                             diarizer=given_diarizer)
 
     def load_models(self) -> None:
         """Load both models now (benchmarks measure load time apart)."""
