@@ -17,7 +17,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from qa.cli import calibrate, calls, evaluate, lifecycle, playlist, review, rubric, scorecard, shopper, web
+from qa.cli import calibrate, calls, evaluate, jobs, lifecycle, playlist, review, rubric, scorecard, shopper, web
 from qa.cli.common import err, report_unexpected
 from qa.core.errors import QAError
 
@@ -63,6 +63,7 @@ app.add_typer(web.app)  # serve, users
 app.add_typer(playlist.app, name="playlist")
 app.add_typer(shopper.app, name="shopper")
 app.add_typer(lifecycle.app)  # erase, retention
+app.add_typer(jobs.app, name="jobs")
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ one, a file that kills every worker quarantined with its reason, and a re-run th
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -84,7 +85,8 @@ def test_ray_stores_the_same_rows_as_an_in_process_run(tmp_path, empty_template)
     assert dump_rows(tmp_path / "ray.db") == dump_rows(tmp_path / "local.db")
 
 
-def test_a_killed_worker_is_replaced_and_a_file_that_kills_every_worker_is_quarantined(tmp_path, empty_template):
+def test_a_killed_worker_is_replaced_and_a_file_that_kills_every_worker_is_quarantined(tmp_path, empty_template,
+                                                                                      monkeypatch):
     from qa.ingest.audio import decode
 
     files = calls(tmp_path)
@@ -101,9 +103,28 @@ def test_a_killed_worker_is_replaced_and_a_file_that_kills_every_worker_is_quara
                            executor=RayExecutor(workers=2, max_attempts=2))
     assert [o.status for o in always.outcomes] == ["processed", "failed", "processed"]
     assert "worker died 2 times" in always.outcomes[1].reason
+    from qa.db.jobs import list_jobs, to_retry
+
+    quarantined = list_jobs(engine, status="quarantined")
+    assert [(Path(j.path).name, j.attempts) for j in quarantined] == [(more[1].name, 2)]
+    assert quarantined[0].stage == "transcribe ch0" or quarantined[0].stage is None  # the worker died mid-stage
+    done = list_jobs(engine, status="done")
+    assert len(done) == 7 and len({j.worker for j in done}) >= 2  # two worker processes (and a replaced one)
+    tries = {Path(j.path).name: j.attempts for j in list_jobs(engine, batch_id=once.batch_id)}
+    assert tries == {f.name: 2 if i == 2 else 1 for i, f in enumerate(files)}  # only the killed worker's file
+    assert [Path(p).name for p in to_retry(engine)] == [more[1].name]
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    monkeypatch.setenv("QA_DB_URL", str(engine.url))
+    got = CliRunner().invoke(app, ["jobs", "list", "--status", "quarantined", "--json"])
+    assert got.exit_code == 0 and [j["attempts"] for j in json.loads(got.stdout)] == [2]
+    retried = process_batch(engine, [Path(p) for p in to_retry(engine)], processor=fake_processor())
+    assert [o.status for o in retried.outcomes] == ["processed"] and to_retry(engine) == []
     engine.dispose()
     rows = stored(f"sqlite:///{tmp_path / 'qa.db'}")
-    assert all(count == 1 for _, count in rows) and len(rows) == 8  # 5 + 2 done + the quarantined one's failure row
+    assert all(count == 1 for _, count in rows) and len(rows) == 8  # 5 + 3, the quarantined one done on retry
 
 
 def test_the_cli_refuses_an_unknown_executor(tmp_path, monkeypatch):

@@ -614,3 +614,11 @@ def shopper_report_view(report) -> list:
         parts.append(Text(f"entry {entry_id} handed in {hours:g} h after the call, past the {c.deadline_h} h deadline",
                           style="yellow"))
     return parts
+
+
+def jobs_table(rows) -> Table:
+    return table(f"{len(rows)} job(s)", ("batch", "#", "file", "status", "tries", "worker", "stage", "error"), (
+        (str(j.batch_id), str(j.index), escape(j.path), j.status, str(j.attempts), escape(j.worker or ""),
+         escape(j.stage or ""), escape(j.error or ""))
+        for j in rows
+    ))

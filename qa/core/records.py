@@ -322,3 +322,20 @@ class EntryInfo:
     assignment_status: str
     created_by: str
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class JobInfo:
+    """One file a batch handed to an executor (``qa jobs``)."""
+
+    job_id: int
+    batch_id: int
+    index: int
+    path: str
+    call_id: str | None
+    status: str  # queued | done | failed | quarantined
+    attempts: int
+    worker: str | None
+    stage: str | None
+    error: str | None
+    updated_at: datetime

@@ -399,3 +399,22 @@ class ShopperEntry(SQLModel, table=True):
     checks: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of scenario checks with evidence
     created_by: str
     created_at: datetime = Field(sa_type=DateTime)
+
+
+class Job(SQLModel, table=True):
+    """One file of a batch handed to an executor (migration 0009): what became of it, after how many tries, on
+    which worker, in which stage it failed. ``qa jobs`` reads it; ``qa jobs retry`` runs the failed ones again."""
+
+    __table_args__ = (UniqueConstraint("batch_id", "idx"), Index("ix_job_status", "status"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="batch.id", index=True)
+    idx: int  # the file's position in the batch
+    path: str
+    call_id: str | None = None
+    status: str = "queued"  # queued | done | failed | quarantined (its worker died on every try)
+    attempts: int = 0
+    worker: str | None = None  # host:pid of the process that did (or last tried) it
+    stage: str | None = None  # the stage it was in when it failed
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    updated_at: datetime = Field(sa_type=DateTime)

@@ -37,7 +37,7 @@ from qa.core.hooks import (
     ignore,
 )
 from qa.core.types import CallMetadata, call_id_for
-from qa.db import calls, scores
+from qa.db import calls, jobs, scores
 from qa.ingest.files import readable, readable_path
 from qa.ingest.recordings import AUDIO_EXTENSIONS, find_recordings, identify
 from qa.pipeline.executors import (
@@ -206,8 +206,13 @@ def _run_batch(engine: Engine, paths: Sequence[Path], *, processor: CallProcesso
             if not item.todo:
                 emit(FileStarted(item.path, item.index))
                 done(_safely(engine, item, batch_id, lambda: _store_planned(engine, item, batch_id, rubric, emit)))
-        for result in executor.execute(batch.todo, processor=processor, hook=emit):
-            done(_safely(engine, result.item, batch_id, lambda: _store_result(engine, result, batch_id, rubric, emit)))
+        _storing(Path("the job list"), lambda: jobs.queue_jobs(engine, batch_id=batch_id, files=[
+            (i.index, readable(i.path), i.recording.call_id if i.recording else None) for i in batch.todo]))
+        stages = _StageTracker(emit)
+        for result in executor.execute(batch.todo, processor=processor, hook=stages):
+            outcome = _safely(engine, result.item, batch_id, lambda: _store_result(engine, result, batch_id, rubric, emit))
+            _storing(result.item.path, lambda: _settle(engine, batch_id, result, outcome, stages))
+            done(outcome)
         report.status = "finished"
     except KeyboardInterrupt:
         report.status = "interrupted"
@@ -230,6 +235,27 @@ def _run_batch(engine: Engine, paths: Sequence[Path], *, processor: CallProcesso
             report.audio_s, report.wall_s,
         ))
     return report
+
+
+class _StageTracker:
+    """Passes the executor's events on, remembering the stage each file was last in (its job's failing stage)."""
+
+    def __init__(self, emit: Hook) -> None:
+        self.emit, self.current, self.stage = emit, None, {}
+
+    def __call__(self, event) -> None:
+        if isinstance(event, FileStarted):
+            self.current = event.index
+        elif isinstance(event, StageStarted) and self.current is not None:
+            self.stage[self.current] = event.name
+        self.emit(event)
+
+
+def _settle(engine: Engine, batch_id: int, result: ItemResult, outcome: FileOutcome, stages: _StageTracker) -> None:
+    status = "done" if outcome.status == "processed" else (
+        "quarantined" if isinstance(result, Failed) and result.quarantined else "failed")
+    jobs.settle_job(engine, batch_id=batch_id, index=result.item.index, status=status, attempts=result.attempts,
+                    worker=result.worker, stage=stages.stage.get(result.item.index), error=outcome.reason)
 
 
 def _safely(engine: Engine, item: PlannedFile, batch_id: int, store: Callable[[], FileOutcome]) -> FileOutcome:

@@ -20,6 +20,8 @@ What an executor must honour:
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -32,7 +34,7 @@ from qa.core.types import CallMetadata, ProcessedCall, Recording
 from qa.ingest.audio import decode
 from qa.pipeline.processor import SAMPLE_RATE_HZ, CallProcessor
 
-__all__ = ["Executor", "Failed", "ItemResult", "LocalExecutor", "PlannedFile", "Processed", "failure_reason", "run_one"]
+__all__ = ["Executor", "Failed", "ItemResult", "LocalExecutor", "PlannedFile", "Processed", "failure_reason", "run_one", "worker_name"]
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,8 @@ class Processed:
     item: PlannedFile
     call: ProcessedCall
     wall_s: float
+    worker: str | None = None  # host:pid that computed it
+    attempts: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,13 @@ class Failed:
     item: PlannedFile
     reason: str
     wall_s: float
+    worker: str | None = None
+    attempts: int = 1
+    quarantined: bool = False  # its worker died on every try: the file is set aside, the batch goes on
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 ItemResult: TypeAlias = Processed | Failed
@@ -87,11 +98,11 @@ def run_one(item: PlannedFile, processor: CallProcessor, hook: Hook = ignore) ->
         hook(StageStarted("decode"))
         audio = decode(item.path, sample_rate_hz=SAMPLE_RATE_HZ, max_duration_s=processor.options.max_duration_s)
         call = processor(item.recording, audio, item.metadata, hook=hook)
-        return Processed(item, call, time.perf_counter() - started)
+        return Processed(item, call, time.perf_counter() - started, worker=worker_name())
     except ModelError:
         raise
     except Exception as exc:  # this file failed: record why, keep the batch going
-        return Failed(item, failure_reason(exc, item.path), time.perf_counter() - started)
+        return Failed(item, failure_reason(exc, item.path), time.perf_counter() - started, worker=worker_name())
 
 
 def failure_reason(exc: Exception, path: Path) -> str:

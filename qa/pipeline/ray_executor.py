@@ -4,7 +4,7 @@ The driver (``process_batch``) plans the batch — hashes, skips what is stored 
 back, one transaction per call keyed by its content hash, so a retried file can never be stored twice. Each
 actor holds one :class:`~qa.pipeline.processor.CallProcessor` (made by ``for_worker``: the driver's options at the
 actor's CPU reservation) and loads its models once, on its first file. A file whose worker dies (killed, out of
-memory) is given to a restarted worker, up to ``max_attempts`` times; then it is reported failed with that reason
+memory) is given to a new worker, up to ``max_attempts`` times; then it is reported failed with that reason
 (quarantined: the rest of the batch goes on). A model that cannot load stops the batch, as in-process.
 
 Ray is optional (``pip install '.[ray]'``); without ``address`` a local Ray instance is started for the batch and
@@ -17,7 +17,7 @@ import os
 import sys
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.core.errors import ConfigError, ModelError
 from qa.core.hooks import Hook
@@ -74,7 +74,7 @@ class RayExecutor:
     def _run(self, ray, items: list[PlannedFile], processor: CallProcessor, hook: Hook) -> Iterator[ItemResult]:
         if not items:
             return
-        actor_class = ray.remote(num_cpus=self.cpus_per_worker, max_restarts=self.max_attempts, max_task_retries=0)(Worker)
+        actor_class = ray.remote(num_cpus=self.cpus_per_worker, max_restarts=0, max_task_retries=0)(Worker)
         shipped = ray.put(processor.for_worker(cpu_threads=self.cpus_per_worker))
         idle = [actor_class.remote(shipped) for _ in range(min(self.workers, len(items)))]
         queue = deque((item, 1) for item in items)
@@ -90,27 +90,31 @@ class RayExecutor:
         while pending:
             (ref,), _ = ray.wait(list(pending), num_returns=1)
             item, actor, attempt = pending.pop(ref)
-            idle.append(actor)  # a dead actor restarts (max_restarts); calls to it wait for the new process
-            result = self._result(ray, ref, item, attempt, queue, hook)
+            result, died = self._result(ray, ref, item, attempt, queue, hook)
+            # a worker that died is replaced by a new process (which loads the models again); only the file it was
+            # on counts an attempt, never one that would have been sent to it next
+            idle.append(actor_class.remote(shipped) if died else actor)
             if result is not None:
                 yield result
             submit()
 
-    def _result(self, ray, ref, item: PlannedFile, attempt: int, queue: deque, hook: Hook) -> ItemResult | None:
-        """The file's result, or None when it went back to the queue because its worker died."""
+    def _result(self, ray, ref, item: PlannedFile, attempt: int, queue: deque,
+                hook: Hook) -> tuple[ItemResult | None, bool]:
+        """(the file's result, or None when it went back to the queue; whether its worker died)."""
         try:
             result, events = ray.get(ref)
         except ray.exceptions.RayTaskError as exc:  # run_one lets only ModelError (and interrupts) through
             cause = getattr(exc, "cause", None) or exc
             if isinstance(cause, ModelError):
                 raise cause from None
-            return Failed(item, failure_reason(cause, item.path), 0.0)
+            return Failed(item, failure_reason(cause, item.path), 0.0, attempts=attempt), False
         except ray.exceptions.RayActorError as exc:
             if attempt < self.max_attempts:
                 queue.append((item, attempt + 1))
-                return None
+                return None, True
             return Failed(item, f"its worker died {attempt} times while processing it ({type(exc).__name__}); "
-                          "quarantined: check the file (size, format), then run the batch again", 0.0)
+                          "quarantined: check the file (size, format), then `qa jobs retry`", 0.0,
+                          attempts=attempt, quarantined=True), True
         for event in events:
             hook(event)
-        return result
+        return replace(result, attempts=attempt), False
