@@ -1,15 +1,25 @@
-"""Benchmark `qa process` against a bare faster-whisper run on the same files, in one run.
+"""End-to-end speed: `qa process` beside what a user would run instead, on the same files, in one run.
 
-Not a test: run by hand or with `make bench`. Prints audio seconds, wall seconds,
-real-time factor (wall / audio) and peak RSS for both, and their ratio.
+Not a test: run by hand or with `make bench`. For stereo and for mono recordings separately, three runners:
 
-    .venv/bin/python bench/bench_process.py [FILES or folders; default: samples/calls]
+* ``qa process``: channels or pyannote diarization, ASR on speech regions, roles, features, SQLite storage, scoring;
+* a naive WhisperX-style pipeline (``bench/whisperx_style.py``): faster-whisper on the whole file + pyannote on
+  the whole file + words assigned to speaker turns, same models;
+* bare faster-whisper (``bench/bare_faster_whisper.py``): same model and options, no speakers at all.
+
+Each runs in its own process (models loaded inside the timing, as a user pays for them) with a fresh QA_HOME;
+prints wall seconds, real-time factor (wall / audio), peak RSS and the ratios, and writes ``bench/RESULTS.md``
+(machine, date, commit) and ``bench/results/process.json``.
+
+    .venv/bin/python bench/bench_process.py [--quick]
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -18,35 +28,89 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa.ingest.audio import decode
-from qa.ingest.recordings import find_recordings  # noqa: E402
+from qa.ingest.audio import decode  # noqa: E402
 from transcription.models import bundled_whisper_dir  # noqa: E402
+
+SYNTHETIC = ROOT.parent / "shared" / "eval" / "synthetic"
+SYNTHETIC_CALLS = ("ru-dev-005", "en-dev-004", "uk-dev-001")  # one call per language
 
 
 def measure(command: list[str], env: dict) -> dict:
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / "measure.py"), *command], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "measure.py"), *command], env=env,
+                         capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
-def main() -> None:
-    inputs = [Path(a) for a in sys.argv[1:]] or [ROOT / "samples" / "calls"]
-    files, _ = find_recordings(inputs)
+def file_sets(quick: bool) -> dict[str, list[Path]]:
+    samples = sorted((ROOT / "samples" / "calls").iterdir())
+    sets = {"stereo": [p for p in samples if "stereo" in p.name], "mono": [p for p in samples if "mono" in p.name]}
+    if not quick and SYNTHETIC.is_dir():
+        for kind in sets:
+            sets[kind] += [SYNTHETIC / name / f"{kind}.flac" for name in SYNTHETIC_CALLS]
+    return sets
+
+
+def run_set(files: list[Path], model_dir: Path) -> dict:
     audio_s = sum(decode(f).duration_s for f in files)
+    runs = {}
+    for name, command in (
+        ("qa process", [sys.executable, str(ROOT / "cli.py"), "process", *map(str, files), "--json"]),
+        ("WhisperX-style", [sys.executable, str(ROOT / "bench" / "whisperx_style.py"), str(model_dir), *map(str, files)]),
+        ("bare faster-whisper", [sys.executable, str(ROOT / "bench" / "bare_faster_whisper.py"), str(model_dir),
+                                 *map(str, files)]),
+    ):
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {**os.environ, "QA_HOME": tmp, "HF_HUB_OFFLINE": "1", "PYANNOTE_METRICS_ENABLED": "0"}
+            env.pop("QA_DB_URL", None)
+            (Path(tmp) / "models").symlink_to(model_dir.parent)  # assembled once, before any timing
+            runs[name] = measure(command, env)
+    return {"files": [str(f) for f in files], "audio_s": audio_s, "runs": runs}
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {mem_gib:.0f} GiB, {platform.system()} {platform.release()}"
+
+
+def commit() -> str:
+    try:
+        return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def report(results: dict) -> str:
+    lines = ["# Benchmark results", "",
+             f"Machine: {machine()}  ", f"Date: {dt.datetime.now():%Y-%m-%d %H:%M}  ", f"Commit: {commit()}", "",
+             "Written by `make bench` (`bench/bench_process.py`). Every runner processes the same files in its own "
+             "process in this one run; model loading is inside the timing.", ""]
+    for kind, r in results.items():
+        runs = r["runs"]
+        lines += [f"## {kind}: {len(r['files'])} files, {r['audio_s']:.0f} s of audio", "",
+                  "| runner | wall s | real-time factor | peak RSS MB | exit |", "| --- | ---: | ---: | ---: | ---: |"]
+        for name, m in runs.items():
+            lines.append(f"| {name} | {m['wall_s']:.1f} | {m['wall_s'] / r['audio_s']:.3f} | {m['peak_rss_mb']:.0f} | {m['rc']} |")
+        ours, wx, bare = runs["qa process"], runs["WhisperX-style"], runs["bare faster-whisper"]
+        lines += ["", f"WhisperX-style / qa process: **{wx['wall_s'] / ours['wall_s']:.2f}×** the time; "
+                      f"qa process / bare faster-whisper: **{ours['wall_s'] / bare['wall_s']:.2f}×** the time, "
+                      f"{ours['peak_rss_mb'] / bare['peak_rss_mb']:.2f}× the peak memory.", "",
+                  "Files: " + ", ".join(f"`{Path(f).parent.name}/{Path(f).name}`" for f in r["files"]), ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv[1:]
     with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp) / "home"
-        env = {**os.environ, "QA_HOME": str(home), "HF_HUB_OFFLINE": "1", "PYANNOTE_METRICS_ENABLED": "0"}
-        model_dir = bundled_whisper_dir(home / "models")  # assembled before timing either side
-        ours = measure([sys.executable, "-m", "cli", "process", *map(str, files), "--json"], env)
-        bare = measure([sys.executable, str(ROOT / "bench" / "bare_faster_whisper.py"), str(model_dir), *map(str, files)], env)
-    rows = [("qa process (diarize + ASR + roles + features + SQLite)", ours), ("bare faster-whisper (same model, same options)", bare)]
-    print(f"{len(files)} files, {audio_s:.1f} s of audio, {os.cpu_count()} CPU cores\n")
-    print(f"{'run':58} {'wall s':>8} {'RTF':>6} {'peak RSS MB':>12}")
-    for name, r in rows:
-        print(f"{name:58} {r['wall_s']:8.1f} {r['wall_s'] / audio_s:6.3f} {r['peak_rss_mb']:12.0f}" + ("" if r["rc"] == 0 else f"  (exit {r['rc']})"))
-    print(f"\nratio ours / bare: wall {ours['wall_s'] / bare['wall_s']:.2f}x, peak RSS {ours['peak_rss_mb'] / bare['peak_rss_mb']:.2f}x")
-    results = ROOT / "bench" / "results"
-    results.mkdir(exist_ok=True)
-    (results / "process.json").write_text(json.dumps({"files": [str(f) for f in files], "audio_s": audio_s, "ours": ours, "bare": bare}, indent=2))
+        model_dir = bundled_whisper_dir(Path(tmp) / "models")
+        results = {kind: run_set(files, model_dir) for kind, files in file_sets(quick).items()}
+    text = report(results)
+    print(text)
+    (ROOT / "bench" / "RESULTS.md").write_text(text + "\n", encoding="utf-8")
+    (ROOT / "bench" / "results").mkdir(exist_ok=True)
+    (ROOT / "bench" / "results" / "process.json").write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":
