@@ -387,11 +387,11 @@ def _trap(item: ChecklistItem, scenario: Scenario, call: CallText) -> Check:
     window = [u for u in agent if u.index > asked.index][:ANSWER_TURNS] if asked else agent
     where = "in the answer to the trap question" if asked else "(the trap question was not found; every agent turn read)"
     offers = [u for u in window if any(p.find(u.tokens) for p in holds)]
-    for utt in window:
+    for k, utt in enumerate(window):
         admit = next((p for p in admits if p.find(utt.tokens) is not None), None)
         if admit is None:
             continue
-        follow = [u for u in offers if u.index == utt.index or u.index == utt.index + 1]
+        follow = [u for u in window[k:k + 2] if u in offers]  # this agent turn or the agent's next one
         if not follow:
             return _check(item, Verdict.FAIL, f"the agent says «{admit.source}» without offering to check {where}", utt)
         return _check(item, Verdict.PASS, f"the agent does not know but offers to check or hold {where}", follow[0])

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timezone
 
 from sqlalchemy.engine import Engine
 
@@ -260,11 +261,13 @@ def build_report(engine: Engine, *, campaign_ref: int | str) -> ShopperReport:
 
 
 def _late(campaign: CampaignInfo, entries: Sequence[EntryInfo]) -> tuple[tuple[int, float], ...]:
-    """Entries handed in more than the campaign's ``deadline_h`` after the call (a shopper's memory fades)."""
+    """Counted entries handed in more than the campaign's ``deadline_h`` after the call (a shopper's memory fades).
+    ``called_at`` is the shopper's local time; ``created_at`` is stored in UTC and compared in local time."""
     late = []
     for e in entries:
-        if e.called_at is not None:
-            hours = (e.created_at - e.called_at).total_seconds() / 3600
+        if e.called_at is not None and e.status == "scored" and e.assignment_status in COUNTED:
+            handed_in = e.created_at.replace(tzinfo=timezone.utc).astimezone().replace(tzinfo=None)
+            hours = (handed_in - e.called_at.replace(tzinfo=None)).total_seconds() / 3600
             if hours > campaign.deadline_h:
                 late.append((e.entry_id, round(hours, 1)))
     return tuple(late)

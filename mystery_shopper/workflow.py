@@ -51,7 +51,17 @@ def create_campaign(
         raise ConfigError("--calls-per-operator must be between 1 and 100")
     if not 1 <= deadline_h <= 24 * 90:
         raise ConfigError("--deadline-h must be between 1 hour and 90 days")
-    ids = [find_scenario(ref).id for ref in scenarios]
+    from mystery_shopper.scenario import SCENARIOS_DIR
+
+    found = [find_scenario(ref) for ref in scenarios]
+    for s in found:
+        if s.path.resolve().parent != SCENARIOS_DIR.resolve():
+            raise ConfigError(f"{s.path}: a campaign's scenarios live in {SCENARIOS_DIR} (entries find them there by "
+                              "id); copy the file there and give its id")
+        if s.rubric_id != rubric_id:
+            raise ConfigError(f"scenario {s.id} maps its items to rubric {s.rubric_id!r}, the campaign scores with "
+                              f"{rubric_id!r}: use --rubric {s.rubric_id} or a scenario written for {rubric_id}")
+    ids = [s.id for s in found]
     return store.create_campaign(
         engine, name=name, title=title or name, series=series or name, starts_on=datetime.combine(starts_on, time()),
         ends_on=datetime.combine(ends_on, time()), scenarios=ids, operators=list(operators),

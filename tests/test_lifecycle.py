@@ -138,3 +138,12 @@ def test_cli_erase_needs_a_lead_and_a_ticket(engine):
     assert json.loads(got.stdout)["call_id"] == call_id
     got = runner.invoke(app, ["retention", "apply", "--transcript-days", "7", "--dry-run", "--by", "olga"])
     assert got.exit_code == 0 and "would remove" in got.output
+    from qa import access
+
+    access.add_user(engine, login="olga", role="lead", password="a long password", actor="test")
+    access.add_user(engine, login="tanya", role="trainer", password="a long password", actor="test")
+    other = call_store.call_ids(engine)[1]
+    got = runner.invoke(app, ["erase", other, "--ticket", "GDPR-2", "--as", "tanya", "--yes"])
+    assert got.exit_code == 1 and "may not data erase" in got.output
+    assert call_store.load_call(engine, call_id=other).summary.erased_at is None
+    assert runner.invoke(app, ["erase", other, "--ticket", "GDPR-2", "--as", "olga", "--yes"]).exit_code == 0

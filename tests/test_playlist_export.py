@@ -135,6 +135,16 @@ def test_without_redaction_the_words_are_kept_and_nothing_is_muted(stored_call, 
     assert "Ирина" in (tmp_path / "raw" / "index.html").read_text("utf-8")
 
 
+def test_a_clip_whose_transcript_expired_is_never_played(stored_call, tmp_path):
+    from qa.db.lifecycle import remove_transcripts
+
+    engine, call_id = stored_call
+    remove_transcripts(engine, call_ids=[call_id], actor="olga", days=30)  # what retention does past 30 days
+    exported = _export(engine, call_id, tmp_path / "late", 0.0, 20.0)
+    assert exported.clips[0].audio is None and "cannot be found and muted" in exported.clips[0].problem
+    assert not list((tmp_path / "late" / "clips").iterdir())
+
+
 def test_an_export_never_overwrites_a_folder_it_did_not_write(stored_call, tmp_path):
     from qa.core.errors import ConfigError
 
@@ -188,6 +198,8 @@ def test_cli_export_redact_and_playlist_export(stored_call, tmp_path, monkeypatc
     assert "девятьсот шестнадцать" not in masked.stdout and "Ковалёву" not in masked.stdout
     assert "[phone]" in masked.stdout and "[name]" in masked.stdout
     assert [line[:10] for line in masked.stdout.splitlines()] == [line[:10] for line in plain.stdout.splitlines()]
+    as_json = runner.invoke(app, ["export", imported.call_id, "--format", "json", "--redact"]).stdout
+    assert "девятьсот шестнадцать" not in as_json and "Ковалёву" not in as_json and '"[phone]' in as_json
     made = runner.invoke(app, ["playlist", "create", "Week 1", "--by", "tanya", "--json"])
     pid = str(json.loads(made.stdout)["playlist_id"])
     assert runner.invoke(app, ["playlist", "add", pid, call_id, "--start", "0", "--end", "10", "--by", "tanya"]).exit_code == 0

@@ -97,6 +97,8 @@ def test_bad_playlist_steps_say_how_to_fix(engine):
         review.add_clip(engine, playlist_id=pl.playlist_id, call_ref=call_id, actor="tanya")
     with pytest.raises(ConfigError, match="start < end"):
         review.add_clip(engine, playlist_id=pl.playlist_id, call_ref=call_id, actor="tanya", start_s=9, end_s=3)
+    with pytest.raises(ConfigError, match="at most 180 s"):  # moments, never a whole call
+        review.add_clip(engine, playlist_id=pl.playlist_id, call_ref=call_id, actor="tanya", start_s=0, end_s=500)
     with pytest.raises(StateError, match="outside"):
         review.add_clip(engine, playlist_id=pl.playlist_id, call_ref=call_id, actor="tanya", start_s=0, end_s=3,
                         position=5)

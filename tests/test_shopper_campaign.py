@@ -184,7 +184,7 @@ def test_a_campaign_report_recomputed_by_hand(engine, eval_dir, tmp_path):
     check_report(report, expected_figures(made))
     assert report["entries"] == 5 and [e for e, _ in report["failed"]] == [made[("op-c", "en")].entry_id]
     # called on 2 Dec, handed in today (later): past the 48 h deadline, every one of them
-    assert {e for e, _ in report["late"]} == {e.entry_id for e in made.values()}
+    assert {e for e, _ in report["late"]} == {e.entry_id for e in made.values() if e.status == "scored"}
     teams = {g["key"]: g["entries"] for g in report["by_team"]}
     assert teams == {"north": 4, "south": 1}
     # the all-yes-at-10 shopper is flagged: a second wave where nina gives everything top marks
@@ -203,6 +203,17 @@ def test_a_campaign_report_recomputed_by_hand(engine, eval_dir, tmp_path):
     assert second["waves"][0]["shopper_score"] == pytest.approx(
         sum(s for s, _, _ in _entries_scores(expected_figures(made))) / 5)
     assert second["waves"][1]["shopper_score"] == 1.0 and second["suspicious"][0][1]
+    # an erased test call takes its quotes and the shopper's comments with it, and stays a test call
+    from qa.pipeline.lifecycle import erase
+
+    erase(engine, call_ref=made[("op-a", "ru")].call_id, actor="olga", ticket="REQ-1")
+    gone = store.load_entry(engine, entry_id=made[("op-a", "ru")].entry_id)
+    assert "четырнадцать" not in json.dumps(gone.checks, ensure_ascii=False)
+    assert {a["comment"] for a in gone.answers.values()} == {"[removed]"}
+    from qa.review.periods import parse_period
+    from qa.review.scorecards import build_report
+
+    assert all(c.now.calls == 0 for c in build_report(engine, rubric_id="order_desk", period=parse_period("all")).operators)
     # CSV and HTML carry the same figures
     csv_text = report_json("dec-w1", "csv")
     assert "agreement,all items" in csv_text and "operator,op-a" in csv_text

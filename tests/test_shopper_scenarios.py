@@ -237,6 +237,12 @@ def test_trap_fails_on_not_knowing_without_a_hold_offer(answers, verdict, quoted
     assert "answer to the trap question" in check.reason
 
 
+def test_a_hold_offer_after_the_customer_speaks_in_between_still_counts():
+    turns = [("customer", RU_TRAP), ("agent", "Не знаю."), ("customer", "Хм."), ("agent", "Минуту, сейчас уточню.")]
+    check = only(check_scenario(load_scenario(RU), transcript("ru", turns), None), "no_i_dont_know")
+    assert check.verdict == Verdict.PASS and check.quote == "Минуту, сейчас уточню."
+
+
 def test_trap_reads_only_the_answer_when_the_question_is_found():
     turns = [("customer", "Вы не знаете, где у вас парковка?"), ("agent", "Не знаю, я на удалёнке."),
              ("customer", RU_TRAP), ("agent", "Оставайтесь на линии, я уточню у технолога.")]

@@ -168,7 +168,7 @@ def export(
     from qa.reports.playlist import export_json, export_playlist
 
     engine = common.engine()
-    actor = common.actor(engine, by, as_, "playlists.manage")
+    actor = common.actor(engine, by, as_, "export" if no_redact else "playlists.manage")  # raw data: leads, reviewers
     exported = export_playlist(engine, playlist_id=playlist, folder=folder, actor=actor, redacted=not no_redact,
                                replace=replace)
     emit(as_json, exported, export_json, playlist_export_view)

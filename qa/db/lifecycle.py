@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from qa.core.errors import NotFound
 from qa.db import tables as t
+from qa.db.campaigns import MYSTERY_KEY  # kept when erasing: a test call stays out of ordinary averages
 from qa.db.engine import utcnow
 from qa.db.human import add_audit
 
@@ -107,6 +108,16 @@ def _scrub_people(s: Session, call_id: str) -> int:
     for h in s.exec(select(t.HumanLabel).where(t.HumanLabel.call_id == call_id, t.HumanLabel.reason.is_not(None))).all():
         h.reason, n = REMOVED, n + 1
         s.add(h)
+    for e in s.exec(select(t.ShopperEntry).where(t.ShopperEntry.call_id == call_id)).all():
+        checks, _ = _unquoted(json.loads(e.checks))  # the machine's checks quote the call
+        for c in checks:
+            c["reason"] = f"{c.get('verdict')} (the transcript was removed)"
+        answers = json.loads(e.answers)
+        for a in answers.values():
+            if isinstance(a, dict) and a.get("comment"):
+                a["comment"] = REMOVED
+        e.checks, e.answers, n = json.dumps(checks, ensure_ascii=False), json.dumps(answers, ensure_ascii=False), n + 1
+        s.add(e)
     about = (t.AuditEvent.entity == "call") & (t.AuditEvent.entity_id == call_id)
     for a in s.exec(select(t.AuditEvent).where(about | t.AuditEvent.details.contains(call_id))).all():
         details = json.loads(a.details)
@@ -128,11 +139,14 @@ def erase_call(engine: Engine, *, call_id: str, actor: str, ticket: str) -> Remo
         notes = _scrub_people(s, call_id)
         clips = _clips(s, call_id)
         source = row.source_path if row.source == "audio" and row.audio_removed_at is None else None
-        row.file_name, row.source_path = f"erased-{call_id}", ""
-        row.phone = row.order_id = row.extra = None
+        row.file_name = f"erased-{call_id}"
+        if not source:  # a recording still on disk keeps its path until it is deleted (mark_audio_removed)
+            row.source_path = ""
+        mystery = {k: v for k, v in json.loads(row.extra or "{}").items() if k == MYSTERY_KEY}
+        row.phone = row.order_id = None
+        row.extra = json.dumps(mystery) if mystery else None  # a test call stays out of ordinary averages
         row.erased_at = now
         row.transcript_removed_at = row.transcript_removed_at or now
-        row.audio_removed_at = row.audio_removed_at or (now if source else None)
         s.add(row)
         add_audit(s, actor=actor, action="call.erase", entity="call", entity_id=call_id,
                   details={"ticket": ticket, "utterances": utterances, "quotes": quotes, "notes": notes,
@@ -179,15 +193,16 @@ def remove_transcripts(engine: Engine, *, call_ids: Sequence[str], actor: str, d
     return done
 
 
-def mark_audio_removed(engine: Engine, *, call_ids: Sequence[str], actor: str, days: int) -> None:
+def mark_audio_removed(engine: Engine, *, call_ids: Sequence[str], actor: str, days: int | None = None) -> None:
+    """The recordings of ``call_ids`` were deleted (by retention after ``days``, or by an erasure)."""
     now = utcnow()
     with Session(engine) as s, s.begin():
         for call_id in call_ids:
             row = s.get(t.Call, call_id)
-            row.audio_removed_at = now
+            row.audio_removed_at, row.source_path = now, ""
             s.add(row)
-            add_audit(s, actor=actor, action="retention.audio", entity="call", entity_id=call_id,
-                      details={"days": days}, at=now)
+            add_audit(s, actor=actor, action="retention.audio" if days else "erase.audio", entity="call",
+                      entity_id=call_id, details={"days": days} if days else {}, at=now)
 
 
 def remove_clips(engine: Engine, *, before: datetime, actor: str, days: int) -> int:

@@ -207,7 +207,7 @@ def _run_batch(engine: Engine, paths: Sequence[Path], *, processor: CallProcesso
                 emit(FileStarted(item.path, item.index))
                 done(_safely(engine, item, batch_id, lambda: _store_planned(engine, item, batch_id, rubric, emit)))
         _storing(Path("the job list"), lambda: jobs.queue_jobs(engine, batch_id=batch_id, files=[
-            (i.index, readable(i.path), i.recording.call_id if i.recording else None) for i in batch.todo]))
+            (i.index, readable(i.path.resolve()), i.recording.call_id if i.recording else None) for i in batch.todo]))
         stages = _StageTracker(emit)
         for result in executor.execute(batch.todo, processor=processor, hook=stages):
             outcome = _safely(engine, result.item, batch_id, lambda: _store_result(engine, result, batch_id, rubric, emit))

@@ -61,6 +61,8 @@ def erase(engine: Engine, *, call_ref: str, actor: str, ticket: str, delete_audi
     call_id = call_store.resolve_call(engine, ref=call_ref)
     removed = store.erase_call(engine, call_id=call_id, actor=actor, ticket=ticket)
     problem = _delete(removed.source_path) if removed.source_path and delete_audio else None
+    if removed.source_path and delete_audio and problem is None:
+        store.mark_audio_removed(engine, call_ids=[call_id], actor=actor)
     return Erasure(call_id, removed.utterances, removed.quotes, removed.notes, removed.clips,
                    audio_deleted=bool(removed.source_path and delete_audio and problem is None), problem=problem)
 

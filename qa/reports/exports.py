@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from enum import Enum
+from pathlib import Path
 
 from qa.core.errors import ConfigError
 from qa.core.records import StoredCall
@@ -61,13 +62,16 @@ def to_rttm(call: StoredCall) -> str:
 
 def render(call: StoredCall, fmt: ExportFormat, *, redacted: bool = False) -> str:
     """``redacted``: personal data (phones, cards, e-mails, names, addresses...) masked in every utterance and word,
-    timings kept (``qa.privacy``)."""
+    timings kept (``qa.privacy``); the phone, order id and extra metadata columns left out."""
     if redacted:
         from dataclasses import replace
 
         from qa.privacy.redact import redact
 
-        call = replace(call, transcript=redact(call.transcript).transcript)
+        metadata = replace(call.metadata, phone=None, order_id=None,
+                           extra=tuple((k, v) for k, v in call.metadata.extra if k == "mystery_campaign"))
+        call = replace(call, transcript=redact(call.transcript).transcript, metadata=metadata,
+                       source_path=Path(call.source_path).name)
     if fmt == ExportFormat.JSON:  # the interchange document: `qa import-transcript` reads it back
         from qa.ingest.interchange import dumps, to_interchange
 

@@ -63,6 +63,9 @@ def clip_samples(stored: StoredCall, clip: ClipInfo, spans: Sequence[tuple[float
     """The clip's window of the recording (mono, or channels × samples at :data:`SAMPLE_RATE_HZ`) with ``spans``
     (call time) muted."""
     source = Path(stored.source_path)
+    if stored.summary.transcript_removed_at is not None:  # nothing left to find personal data in: never play it
+        raise RecordingError("the call's transcript was removed (erasure or retention), so its personal data cannot "
+                             "be found and muted; the clip is not played")
     if stored.summary.mode == "import" or stored.summary.audio_removed_at is not None or not source.is_file():
         raise RecordingError("no recording here (an imported transcript, a removed recording, or the file was moved)")
     audio = decode(source, sample_rate_hz=SAMPLE_RATE_HZ)

@@ -25,6 +25,7 @@ from qa.db.lifecycle import REMOVED
 from qa.review.corrections import current_verdicts, effective_scorecard
 
 PAD_S = 15.0
+MAX_CLIP_S = 180.0
 MIN_CONFIDENCE = 0.8
 MIN_ASR_CONFIDENCE = 0.5
 PER_OPERATOR = 1
@@ -154,6 +155,9 @@ def add_clip(engine: Engine, *, playlist_id: int, call_ref: str, actor: str, sta
         end_s = window[1] if end_s is None else end_s
     if not 0 <= start_s < end_s:
         raise ConfigError(f"a clip needs 0 ≤ start < end (got {start_s} .. {end_s})")
+    if end_s - start_s > MAX_CLIP_S:  # a trainer and new hires hear moments, never whole calls
+        raise ConfigError(f"a clip is at most {MAX_CLIP_S:.0f} s (got {end_s - start_s:.0f} s); "
+                          "split the moment into several clips")
     if duration is not None and start_s >= duration:
         raise ConfigError(f"the clip starts at {start_s} s, after the call's end ({duration:.1f} s)")
     if duration is not None:
