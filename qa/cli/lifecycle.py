@@ -34,6 +34,7 @@ def erase(
     Example: qa erase 3f2a9c --ticket GDPR-2026-118 --by olga
     """
     from qa.pipeline.lifecycle import erase as erase_call
+    from qa.reports.serialize import record_dict
 
     engine = common.engine()
     actor = common.actor(engine, by, as_, "data.erase")
@@ -41,15 +42,9 @@ def erase(
         typer.confirm(f"Erase call {call} for good (transcript, quotes, clips{'' if keep_audio else ', recording'})?",
                       abort=True, err=True)
     result = erase_call(engine, call_ref=call, actor=actor, ticket=ticket, delete_audio=not keep_audio)
-    emit(as_json, result, _record, _erasure_text)
+    emit(as_json, result, record_dict, _erasure_text)
     if result.problem:
         raise typer.Exit(1)
-
-
-def _record(value) -> dict:
-    from qa.reports.serialize import record_dict
-
-    return record_dict(value)
 
 
 def _erasure_text(e) -> Text:
@@ -72,6 +67,7 @@ def retention_apply(
     Example: QA_RETENTION_AUDIO_DAYS=90 qa retention apply --dry-run
     """
     from qa.pipeline.lifecycle import apply_retention
+    from qa.reports.serialize import record_dict
 
     settings = common.settings(retention_audio_days=audio_days, retention_transcript_days=transcript_days,
                                retention_clips_days=clips_days)
@@ -80,7 +76,7 @@ def retention_apply(
     report = apply_retention(engine, audio_days=settings.retention_audio_days,
                              transcript_days=settings.retention_transcript_days,
                              clips_days=settings.retention_clips_days, actor=actor, dry_run=dry_run)
-    emit(as_json, report, _record, _retention_text)
+    emit(as_json, report, record_dict, _retention_text)
     if report.problems:
         raise typer.Exit(1)
 

@@ -8,13 +8,12 @@ import html
 import io
 from collections.abc import Sequence
 
-from mystery_shopper.report import ShopperReport
+from mystery_shopper.report import MACHINE_AS_ANSWER, ShopperReport
 from mystery_shopper.scenario import Scenario
 from qa.core.errors import ConfigError
 from qa.core.records import AssignmentInfo, CampaignInfo, EntryInfo
 from qa.reports.serialize import _jsonable, json_text, record_dict
 
-MACHINE_AS_ANSWER = {"pass": "yes", "fail": "no", "na": "na"}
 
 
 def scenario_dict(s: Scenario) -> dict:
