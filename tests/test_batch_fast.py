@@ -245,3 +245,27 @@ def test_a_scoring_crash_fails_that_file_but_keeps_its_transcript(tmp_path, call
     assert [o.status for o in report.outcomes] == ["failed", "processed", "processed"]
     assert "RuntimeError: scoring bug" in report.outcomes[0].reason
     assert call_store.call_status(engine, call_id=first_id) == "done"  # the transcript is stored; re-running scores it
+
+
+def test_a_half_copied_recording_fails_and_once_complete_is_one_call(tmp_path, database):
+    from tests.badfiles import TELEPHONY_FORMATS
+
+    engine = database(tmp_path / "qa.db")
+    whole = tmp_path / "src.wav"
+    TELEPHONY_FORMATS["mulaw_8k.wav"][0](whole, seconds=8.0, seed=3)
+    target = tmp_path / "share" / "op1_20261102_101500.wav"
+    target.parent.mkdir()
+    data = whole.read_bytes()
+    target.write_bytes(data[: len(data) // 2])  # the recorder's copy is still running
+    first = process_batch(engine, [target.parent], processor=fake_processor())
+    (outcome,) = first.outcomes
+    assert outcome.status == "failed" and "shorter than its WAV header says" in outcome.reason
+    assert "still in progress" in outcome.reason
+
+    target.write_bytes(data)  # the copy has finished
+    second = process_batch(engine, [target.parent], processor=fake_processor())
+    assert [o.status for o in second.outcomes] == ["processed"]
+    rows = dump_rows(tmp_path / "qa.db")["calls"]
+    assert [r[3] for r in rows] == ["done"]  # one call; the failed attempt of the half file is gone
+    (call,) = call_store.list_calls(engine)
+    assert call.duration_s == pytest.approx(8.0, abs=0.05)

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from qa.pipeline.processor import CallProcessor, PipelineOptions
+from tests.badfiles import REFUSED_FORMATS, TELEPHONY_FORMATS
 from tests.conftest import snapshot_sqlite
 from tests.fakes import FakeDiarizer, FakeTranscriber, speechlike
 
@@ -202,6 +203,9 @@ GOOD_NAMES = [
 ]
 
 
+MONO_FORMATS = [name for name, (_, _, channels) in TELEPHONY_FORMATS.items() if channels == 1]
+
+
 def fake_processor(*_, **__) -> CallProcessor:
     return CallProcessor(PipelineOptions(), transcriber=FakeTranscriber(), diarizer=FakeDiarizer())
 
@@ -217,6 +221,10 @@ def processed(tmp_path_factory):
         _write(folder / name, content)
     for seed, name in enumerate(GOOD_NAMES):
         speechlike(folder / name, seconds=2.5, seed=seed)
+    for seed, name in enumerate(MONO_FORMATS, start=100):  # stereo ones need real speech on each channel (Silero)
+        TELEPHONY_FORMATS[name][0](folder / name, seconds=2.5, seed=seed)
+    for name, (write, _) in REFUSED_FORMATS.items():
+        write(folder / name)
     shutil.copyfile(speechlike(root / "src.wav", seconds=2.5, seed=99), cp1251_path(folder, ".wav"))
     with pytest.MonkeyPatch.context() as env:
         env.setenv("QA_HOME", str(root / "home"))
@@ -228,15 +236,16 @@ def processed(tmp_path_factory):
     return report, root / "home" / "qa.db", table, again
 
 
-@pytest.mark.parametrize("name", sorted(BAD_RECORDINGS))
+@pytest.mark.parametrize("name", sorted([*BAD_RECORDINGS, *REFUSED_FORMATS]))
 def test_a_bad_recording_fails_alone_and_the_batch_goes_on(processed, name):
     report, _, table, again = processed
     assert table.exit_code == again.exit_code == 1 and "Traceback" not in table.output + again.output
     assert report[name]["status"] == "failed"
-    assert BAD_RECORDINGS[name][1] in report[name]["reason"] and "\n" not in report[name]["reason"]
+    words = (BAD_RECORDINGS.get(name) or REFUSED_FORMATS[name])[1]
+    assert words in report[name]["reason"] and "\n" not in report[name]["reason"]
 
 
-@pytest.mark.parametrize("name", [*GOOD_NAMES, "звонок.wav"])
+@pytest.mark.parametrize("name", [*GOOD_NAMES, "звонок.wav", *MONO_FORMATS])
 def test_a_good_recording_with_an_odd_name_is_stored(processed, name):
     report, db, table, _ = processed
     assert report[name]["status"] == "skipped"  # processed by the first run, found stored by the second

@@ -13,6 +13,7 @@ from qa.core.errors import RecordingError
 from qa.ingest.audio import decode
 from qa.ingest.recordings import find_recordings, identify
 from qa.pipeline.processor import _is_dual_mono
+from tests.badfiles import REFUSED_FORMATS, TELEPHONY_FORMATS
 from tests.conftest import SAMPLES
 
 
@@ -76,3 +77,22 @@ def test_folders_are_searched_recursively_for_audio(tmp_path):
     found, ignored = find_recordings([tmp_path, tmp_path / "day1" / "a.wav"])
     assert [p.name for p in found] == ["a.wav", "b.MP3"]
     assert [p.name for p in ignored] == ["notes.txt"]
+
+
+@pytest.mark.parametrize("name", sorted(TELEPHONY_FORMATS))
+def test_telephony_formats_decode_to_16k_with_their_length_and_channels(tmp_path, name):
+    write, codec, channels = TELEPHONY_FORMATS[name]
+    write(tmp_path / name, seconds=3.0, seed=1)
+    audio = decode(tmp_path / name)
+    assert audio.codec == codec and len(audio.channels) == channels
+    assert audio.sample_rate_hz == 16000 and audio.duration_s == pytest.approx(3.0, abs=0.1)
+    assert all(float(np.max(np.abs(c))) > 0.05 for c in audio.channels)  # the signal survived on every channel
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED_FORMATS))
+def test_half_copied_and_many_channel_recordings_are_refused_saying_what_to_do(tmp_path, name):
+    write, words = REFUSED_FORMATS[name]
+    write(tmp_path / name)
+    with pytest.raises(RecordingError, match=words) as caught:
+        decode(tmp_path / name)
+    assert "\n" not in str(caught.value) and ("once the file is complete" in str(caught.value) or "ffmpeg" in str(caught.value))

@@ -74,6 +74,8 @@ class DiarizerOptions:
     min_cluster_size: int = 12
     min_duration_off_s: float = 0.0
     embedding_batch_size: int = 16
+    segmentation_step: float = 0.1  # window step as a share of segmentation-3.0's 10 s window
+    segmentation_batch_size: int = 1
     device: str = "cpu"
 
 
@@ -182,6 +184,8 @@ class Diarizer:
                 plda=None,
                 clustering="AgglomerativeClustering",
                 embedding_batch_size=options.embedding_batch_size,
+                segmentation_step=options.segmentation_step,
+                segmentation_batch_size=options.segmentation_batch_size,
             )
         pipeline.instantiate(
             {

@@ -116,11 +116,17 @@ def _delete_call(s: Session, call_id: str) -> None:
 
 
 def save_processed(engine: Engine, *, call: ProcessedCall, batch_id: int | None) -> None:
-    """Store a processed recording atomically (replacing an earlier failed attempt)."""
+    """Store a processed recording atomically, replacing earlier failed attempts: of this content, and of the same
+    path when it held other content then (a copy still in progress, a file fixed in place)."""
     call_id = call.recording.call_id
     tr = call.transcript
     with Session(engine) as s, s.begin():
-        _delete_call(s, call_id)
+        stale = s.exec(select(t.Call.id).where(
+            t.Call.source_path == str(call.recording.path), t.Call.status == "failed", t.Call.id != call_id,
+            t.Call.id.not_in(select(t.ShopperEntry.call_id).where(t.ShopperEntry.call_id.is_not(None))),  # kept: an entry's record
+        )).all()
+        for old_id in (call_id, *stale):
+            _delete_call(s, old_id)
         _ensure_operator(s, call.metadata)
         s.add(processed_call_row(call, batch_id=batch_id, at=utcnow()))
         s.flush()

@@ -21,10 +21,19 @@ from qa.core.types import DecodedAudio
 SILENCE_PEAK = 10 ** (-80 / 20)  # -80 dBFS
 
 
+MAX_CHANNELS = 2  # one party per channel at most; more needs the user's choice of which two
+
+
 def decode(path: Path, *, sample_rate_hz: int = 16000, max_duration_s: float | None = None) -> DecodedAudio:
-    """Decode to float32 at ``sample_rate_hz``, keeping up to two channels."""
+    """Decode to float32 at ``sample_rate_hz``: mono, or stereo with one party per channel.
+
+    Refused with a :class:`RecordingError`: a WAV shorter than its header says (a copy still in progress, or cut
+    off: storing it would add a shorter call now and a second one once the copy ends), and more than two channels
+    (which two are the agent and the customer is the user's choice, not a downmix's).
+    """
     import av
 
+    _refuse_short_wav(path)
     try:
         container = av.open(str(path), metadata_errors="ignore")
     except av.error.FFmpegError as exc:
@@ -41,6 +50,11 @@ def decode(path: Path, *, sample_rate_hz: int = 16000, max_duration_s: float | N
             )
         source_rate = stream.codec_context.sample_rate or 0
         n_channels = stream.codec_context.channels or 1
+        if n_channels > MAX_CHANNELS:
+            raise RecordingError(
+                f"recording has {n_channels} channels; qa reads mono or stereo (agent and customer on one channel "
+                "each). Keep the two parties' channels, e.g. ffmpeg -i IN -af 'pan=stereo|c0=c0|c1=c1' OUT.wav"
+            )
         layout = "stereo" if n_channels >= 2 else "mono"
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=sample_rate_hz)
         chunks: list[np.ndarray] = []
@@ -77,6 +91,31 @@ def decode(path: Path, *, sample_rate_hz: int = 16000, max_duration_s: float | N
         source_sample_rate_hz=source_rate,
         codec=stream.codec_context.name or "unknown",
     )
+
+
+def _refuse_short_wav(path: Path) -> None:
+    """A RIFF/WAVE file whose ``data`` chunk declares more bytes than the file holds is incomplete. FFmpeg would
+    quietly decode the part that is there. Sizes 0 and 0xFFFFFFFF mean "unknown" (recorders streaming a file)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16)
+            size = f.seek(0, 2)
+    except OSError:
+        return  # the decoder reports unreadable files
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return
+    offset = 12
+    while offset + 8 <= len(head):
+        chunk, length = head[offset:offset + 4], int.from_bytes(head[offset + 4:offset + 8], "little")
+        if chunk == b"data":
+            if length in (0, 0xFFFFFFFF) or offset + 8 + length <= size:
+                return
+            held = (size - offset - 8) / length
+            raise RecordingError(
+                f"recording is shorter than its WAV header says ({held:.0%} of the declared audio is there): "
+                "the copy is still in progress or was cut off; process it again once the file is complete"
+            )
+        offset += 8 + length + (length & 1)
 
 
 def _av_reason(exc: Exception) -> str:
