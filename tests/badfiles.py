@@ -142,6 +142,9 @@ TELEPHONY_FORMATS = {
     "amr_nb.amr": (_av_write("amr", "libopencore_amrnb", 8000), "amrnb", 1),
     "g722.wav": (_av_write("wav", "g722", 16000), "g722", 1),
     "video_call.mp4": (_av_write("mp4", "aac", 16000, video=True), "aac", 1),
+    "video_call.mkv": (_av_write("matroska", "aac", 16000, video=True), "aac", 1),
+    "phone_memo.3gp": (_av_write("3gp", "libopencore_amrnb", 8000), "amrnb", 1),
+    "sun_mulaw.au": (_sf("ULAW", fmt="AU"), "pcm_mulaw", 1),
     "recording_in_progress_header.wav": (_streaming_header, "pcm_s16le", 1),
 }
 

@@ -24,6 +24,25 @@ from tests.conftest import snapshot_sqlite
 from tests.fakes import FakeDiarizer, FakeTranscriber, speechlike
 
 runner = CliRunner()
+CASES: list[tuple[str, str, str]] = []  # (input, case, the message the user got): written to the test artefacts
+ARTEFACT = Path(__file__).resolve().parent.parent / ".cache" / "test-artefacts" / "hostile-cases.md"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def case_table():
+    """Every case of this module with the one line it produced, as a Markdown table for the closing note."""
+    yield
+    if CASES:
+        ARTEFACT.parent.mkdir(parents=True, exist_ok=True)
+        rows = ["| input | case | message |", "| --- | --- | --- |"]
+        cell = lambda text: text.replace("|", "\\|")  # noqa: E731
+        rows += [f"| {kind} | `{cell(repr(case))}` | {cell(message)} |" for kind, case, message in sorted(set(CASES))]
+        ARTEFACT.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def seen(kind: str, case: str, message: str) -> str:
+    CASES.append((kind, case, message))
+    return message
 CP1251_NAME = "звонок".encode("cp1251")  # a Windows share's file name: not UTF-8
 
 
@@ -147,7 +166,7 @@ def test_a_bad_transcript_fails_alone_with_one_line(imported, name):
     assert table.exit_code == again.exit_code == 1 and "Traceback" not in table.output + again.output
     result = results[name]
     assert result["status"] == "failed" and result["call_id"] is None
-    assert BAD_TRANSCRIPTS[name][1] in result["detail"] and "\n" not in result["detail"]
+    assert BAD_TRANSCRIPTS[name][1] in seen("transcript", name, result["detail"]) and "\n" not in result["detail"]
     assert len(result["detail"]) < 400, result["detail"]
 
 
@@ -242,7 +261,7 @@ def test_a_bad_recording_fails_alone_and_the_batch_goes_on(processed, name):
     assert table.exit_code == again.exit_code == 1 and "Traceback" not in table.output + again.output
     assert report[name]["status"] == "failed"
     words = (BAD_RECORDINGS.get(name) or REFUSED_FORMATS[name])[1]
-    assert words in report[name]["reason"] and "\n" not in report[name]["reason"]
+    assert words in seen("recording", name, report[name]["reason"]) and "\n" not in report[name]["reason"]
 
 
 @pytest.mark.parametrize("name", [*GOOD_NAMES, "звонок.wav", *MONO_FORMATS])
@@ -255,6 +274,7 @@ def test_a_good_recording_with_an_odd_name_is_stored(processed, name):
     finally:
         con.close()
     assert name in names
+    seen("recording (good)", name, "stored")
     if "\n" not in name and len(name) < 60:
         assert name in table.stdout  # shown as it is: brackets kept, cp1251 decoded
 
@@ -290,14 +310,15 @@ def test_a_bad_metadata_csv_is_refused_with_file_and_line(tmp_path, content, mes
     path.write_bytes(content)
     (tmp_path / "a.wav").write_bytes(b"x")
     result = qa("process", "--metadata", str(path), str(tmp_path / "a.wav"))
-    assert result.exit_code == 1 and message in one_line(result.output)
+    assert result.exit_code == 1 and message in seen("metadata CSV", content[:40].decode("latin-1"), one_line(result.output))
 
 
 def test_a_metadata_fifo_is_refused_without_reading_it(tmp_path):
     os.mkfifo(tmp_path / "calls.csv")
     (tmp_path / "a.wav").write_bytes(b"x")
     result = qa("process", "--metadata", str(tmp_path / "calls.csv"), str(tmp_path / "a.wav"))
-    assert result.exit_code == 1 and "is a FIFO (named pipe), not a regular file" in one_line(result.output)
+    line = seen("metadata CSV", "a FIFO", one_line(result.output))
+    assert result.exit_code == 1 and "is a FIFO (named pipe), not a regular file" in line
 
 
 # ---------------------------------------------------------------- rubric YAML
@@ -346,7 +367,7 @@ def test_a_hostile_rubric_is_refused_with_file_and_line(tmp_path, name):
         content = content()
     _write(path, content)
     result = qa("rubric", "validate", str(path))
-    line = one_line(result.output)
+    line = seen("rubric YAML", name, one_line(result.output))
     assert result.exit_code == 1 and message in line and f"{path}" in line, line
 
 
@@ -385,7 +406,7 @@ def test_a_mistyped_setting_is_one_line_naming_it(monkeypatch, tmp_path, variabl
     (tmp_path / "a.wav").write_bytes(b"x")
     for args in (["calls"], ["process", str(tmp_path / "a.wav")]):  # refused before a batch starts
         result = qa(*args)
-        line = one_line(result.output)
+        line = seen("setting", f"{variable}={value}", one_line(result.output))
         assert result.exit_code == 1 and line.startswith(f"Error: {variable}={value!r} is not valid: use ") and allowed in line
 
 
@@ -406,7 +427,8 @@ def test_output_to_a_missing_folder_or_a_directory(tmp_path, one_call, target, m
     out = tmp_path / target
     for args in (["export", one_call, "-o", str(out)], ["scorecard", "--period", "all", "--format", "csv", "-o", str(out)]):
         result = qa(*args)
-        assert result.exit_code == 1 and message.format(tmp=tmp_path) in one_line(result.output), args
+        line = seen("option", f"{args[0]} -o {target}", one_line(result.output))
+        assert result.exit_code == 1 and message.format(tmp=tmp_path) in line, args
 
 
 @pytest.mark.parametrize(("pattern", "message"), [
@@ -417,7 +439,7 @@ def test_output_to_a_missing_folder_or_a_directory(tmp_path, one_call, target, m
 def test_a_bad_name_pattern_is_one_line(tmp_path, pattern, message):
     (tmp_path / "a.wav").write_bytes(b"x")
     result = qa("process", "--name-pattern", pattern, str(tmp_path / "a.wav"))
-    assert result.exit_code == 1 and message in one_line(result.output)
+    assert result.exit_code == 1 and message in seen("option", f"--name-pattern {pattern}", one_line(result.output))
 
 
 @pytest.mark.parametrize(("command", "message"), [
@@ -429,7 +451,7 @@ def test_an_empty_folder_is_a_message_and_exit_1(tmp_path, qa_home, command, mes
     folder.mkdir()
     (folder / "notes.txt").write_text("not a call")
     result = qa(command, str(folder))
-    assert result.exit_code == 1 and message.format(folder=folder) in one_line(result.output)
+    assert result.exit_code == 1 and message.format(folder=folder) in seen("folder", f"{command} of an empty folder", one_line(result.output))
     if (qa_home / "qa.db").exists():  # nothing recorded: no batch row for nothing
         con = sqlite3.connect(qa_home / "qa.db")
         try:

@@ -17,7 +17,10 @@ from qa.core.errors import RecordingError
 from qa.core.types import Recording
 from qa.ingest.files import not_regular
 
-AUDIO_EXTENSIONS = frozenset({".wav", ".flac", ".mp3", ".ogg", ".opus", ".oga", ".m4a", ".aac", ".mp4", ".wma", ".amr", ".webm", ".gsm"})
+AUDIO_EXTENSIONS = frozenset({
+    ".wav", ".flac", ".mp3", ".ogg", ".opus", ".oga", ".m4a", ".aac", ".wma", ".amr", ".gsm", ".au", ".aif", ".aiff",
+    ".mp4", ".webm", ".mkv", ".mov", ".3gp",  # video containers: their audio track is the call
+})
 
 
 def identify(path: Path) -> Recording:
