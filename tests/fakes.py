@@ -73,10 +73,10 @@ class FakeTranscriber:
         self.fail_on = _keys(fail_on)
         self.calls: list[int] = []
 
-    def detect_language(self, samples: np.ndarray, allowed: Sequence[str]) -> tuple[str, float | None]:
+    def detect_language(self, samples: np.ndarray, allowed: Sequence[str], speech=None) -> tuple[str, float | None]:
         return (self.language if self.language in allowed else allowed[0]), 0.9
 
-    def __call__(self, samples: np.ndarray, *, language: str, hook: Hook | None = None) -> AsrResult:
+    def __call__(self, samples: np.ndarray, *, language: str, speech=None, hook: Hook | None = None) -> AsrResult:
         self.calls.append(len(samples))
         if _key(samples) in self.fail_on:
             raise self.fail_on[_key(samples)]

@@ -50,10 +50,10 @@ SECRETS = ["Ирина", "Ковал", "девятьсот шестнадцат�
 class PlantedTranscriber:
     """Every speech region of the file gets the next planted words, 0.4 s each (one segment per region)."""
 
-    def detect_language(self, samples, allowed):
+    def detect_language(self, samples, allowed, speech=None):
         return "ru", 0.99
 
-    def __call__(self, samples: np.ndarray, *, language: str, hook=None) -> AsrResult:
+    def __call__(self, samples: np.ndarray, *, language: str, speech=None, hook=None) -> AsrResult:
         segments, n = [], 0
         for start, end in speech_regions(samples):
             words = []

@@ -37,7 +37,7 @@ class KillingTranscriber(FakeTranscriber):
         super().__init__()
         self.kill_samples, self.marker = kill_samples, marker
 
-    def __call__(self, samples, *, language, hook=None):
+    def __call__(self, samples, *, language, speech=None, hook=None):
         if len(samples) == self.kill_samples and (self.marker is None or not self.marker.exists()):
             if self.marker is not None:
                 self.marker.write_text(str(os.getpid()))

@@ -39,8 +39,12 @@ class VadOptions:
     speech_pad_ms: int = 100
 
 
-def channel_speech_regions(samples: np.ndarray, sample_rate_hz: int, options: VadOptions = VadOptions()) -> list[tuple[float, float]]:
-    """Speech regions (start_s, end_s) of one 16 kHz channel."""
+SpeechStamps = list[dict]  # Silero's speech regions in samples: [{"start": int, "end": int}, ...]
+
+
+def speech_stamps(samples: np.ndarray, sample_rate_hz: int, options: VadOptions = VadOptions()) -> SpeechStamps:
+    """Speech regions of one 16 kHz channel in samples, as faster-whisper's own VAD filter finds them (so the
+    transcriber can take them instead of running Silero again)."""
     from faster_whisper.vad import VadOptions as FwVad
     from faster_whisper.vad import get_speech_timestamps
 
@@ -50,16 +54,26 @@ def channel_speech_regions(samples: np.ndarray, sample_rate_hz: int, options: Va
         min_silence_duration_ms=options.min_silence_duration_ms,
         speech_pad_ms=options.speech_pad_ms,
     )
-    stamps = get_speech_timestamps(samples, fw, sampling_rate=sample_rate_hz)
-    return [(s["start"] / sample_rate_hz, s["end"] / sample_rate_hz) for s in stamps]
+    return get_speech_timestamps(samples, fw, sampling_rate=sample_rate_hz)
 
 
-def diarize_channels(channels: tuple[np.ndarray, ...], sample_rate_hz: int, options: VadOptions = VadOptions()) -> Diarization:
-    """Exact diarization of a multichannel recording: channel i is speaker ``ch{i}``."""
+def channel_speech_regions(samples: np.ndarray, sample_rate_hz: int, options: VadOptions = VadOptions()) -> list[tuple[float, float]]:
+    """Speech regions (start_s, end_s) of one 16 kHz channel."""
+    return [(s["start"] / sample_rate_hz, s["end"] / sample_rate_hz) for s in speech_stamps(samples, sample_rate_hz, options)]
+
+
+def diarize_channels(
+    channels: tuple[np.ndarray, ...], sample_rate_hz: int, options: VadOptions = VadOptions(),
+    stamps: "tuple[SpeechStamps, ...] | None" = None,
+) -> Diarization:
+    """Exact diarization of a multichannel recording: channel i is speaker ``ch{i}``; ``stamps``: each channel's
+    speech regions when they are known already."""
+    if stamps is None:
+        stamps = tuple(speech_stamps(samples, sample_rate_hz, options) for samples in channels)
     turns = [
-        SpeakerTurn(f"ch{i}", round(start, 3), round(end, 3))
-        for i, samples in enumerate(channels)
-        for start, end in channel_speech_regions(samples, sample_rate_hz, options)
+        SpeakerTurn(f"ch{i}", round(s["start"] / sample_rate_hz, 3), round(s["end"] / sample_rate_hz, 3))
+        for i, channel_stamps in enumerate(stamps)
+        for s in channel_stamps
     ]
     turns.sort(key=lambda t: (t.start_s, t.speaker))
     return Diarization(turns=tuple(turns), method="channels")
@@ -234,4 +248,4 @@ class Diarizer:
         return Diarization(turns=turns, method="pyannote")
 
 
-__all__ = ["VadOptions", "DiarizerOptions", "Diarizer", "diarize_channels", "channel_speech_regions"]
+__all__ = ["VadOptions", "DiarizerOptions", "Diarizer", "SpeechStamps", "diarize_channels", "channel_speech_regions", "speech_stamps"]

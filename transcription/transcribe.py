@@ -20,7 +20,7 @@ import numpy as np
 from qa.core.errors import ModelError
 from qa.core.hooks import Hook, StageProgress
 from qa.core.types import AsrResult, AsrSegment, Word
-from transcription.diarize import VadOptions
+from transcription.diarize import SpeechStamps, VadOptions, speech_stamps
 from transcription.lexicons import phantom_phrases
 
 log = logging.getLogger(__name__)
@@ -147,20 +147,23 @@ class Transcriber:
         if self._model.model.sampled:
             self._load()
 
-    def _vad(self):
-        from faster_whisper.vad import VadOptions as FwVadOptions
+    def speech(self, samples: np.ndarray) -> SpeechStamps:
+        """Silero's speech regions of a 16 kHz stream with this transcriber's VAD options, to hand to
+        :meth:`detect_language` and ``__call__`` so that the filter runs once per stream."""
+        return speech_stamps(samples, 16000, self.options.vad)
 
-        v = self.options.vad
-        return FwVadOptions(
-            threshold=v.threshold, min_speech_duration_ms=v.min_speech_duration_ms,
-            min_silence_duration_ms=v.min_silence_duration_ms, speech_pad_ms=v.speech_pad_ms,
-        )
+    def _speech_only(self, samples: np.ndarray, speech: SpeechStamps | None) -> tuple[np.ndarray, SpeechStamps]:
+        """The speech of ``samples`` joined end to end, exactly as faster-whisper's ``vad_filter`` does it."""
+        from faster_whisper.vad import collect_chunks
 
-    def detect_language(self, samples: np.ndarray, allowed: Sequence[str]) -> tuple[str, float]:
+        speech = self.speech(samples) if speech is None else speech
+        chunks, _ = collect_chunks(samples, speech)
+        return np.concatenate(chunks, axis=0).astype(np.float32, copy=False), speech
+
+    def detect_language(self, samples: np.ndarray, allowed: Sequence[str], speech: SpeechStamps | None = None) -> tuple[str, float]:
         """Most likely language among ``allowed`` (Whisper's own list is far wider)."""
-        _, _, probs = self._model.detect_language(
-            samples, vad_filter=True, vad_parameters=self._vad(), language_detection_segments=2
-        )
+        audio, _ = self._speech_only(samples, speech)
+        _, _, probs = self._model.detect_language(audio, vad_filter=False, language_detection_segments=2)
         scores = {lang: p for lang, p in probs if lang in allowed}
         if not scores:
             return allowed[0], 0.0
@@ -169,17 +172,25 @@ class Transcriber:
         return lang, scores[lang] / total
 
     def __call__(
-        self, samples: np.ndarray, *, language: str, initial_prompt: str | None = None, hook: Hook | None = None,
+        self, samples: np.ndarray, *, language: str, speech: SpeechStamps | None = None,
+        initial_prompt: str | None = None, hook: Hook | None = None,
     ) -> AsrResult:
+        """Transcribe the speech regions of ``samples`` (``speech``, or found here with Silero) with word timings
+        on the recording's clock: what ``WhisperModel.transcribe(vad_filter=True)`` does, the VAD run once."""
+        from faster_whisper.transcribe import restore_speech_timestamps
+
         o = self.options
         duration_s = len(samples) / 16000
         self._fresh()
+        audio, speech = self._speech_only(samples, speech)
         segments_iter, info = self._model.transcribe(
-            samples, language=language, beam_size=o.beam_size, word_timestamps=True,
-            vad_filter=True, vad_parameters=self._vad(), condition_on_previous_text=False,
+            audio, language=language, beam_size=o.beam_size, word_timestamps=True,
+            vad_filter=False, condition_on_previous_text=False,
             no_speech_threshold=o.no_speech_threshold, log_prob_threshold=o.log_prob_threshold,
             compression_ratio_threshold=o.compression_ratio_threshold, initial_prompt=initial_prompt,
         )
+        if speech:
+            segments_iter = restore_speech_timestamps(segments_iter, speech, 16000)
         raw: list[AsrSegment] = []
         for seg in segments_iter:
             words = tuple(

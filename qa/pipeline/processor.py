@@ -73,11 +73,14 @@ class PipelineOptions:
 class Transcriber(Protocol):
     """Speech to text on one 16 kHz stream (``transcription.transcribe.Transcriber``; ``tests.fakes``)."""
 
-    def __call__(self, samples: np.ndarray, *, language: str, hook: Hook | None = None) -> AsrResult:
-        """Segments with word timings; reports ``StageProgress`` in seconds of audio through ``hook``."""
+    def __call__(self, samples: np.ndarray, *, language: str, speech: list[dict] | None = None,
+                 hook: Hook | None = None) -> AsrResult:
+        """Segments with word timings on the stream's clock; ``speech``: its speech regions in samples when they
+        are known (Silero's ``[{"start", "end"}]``), else found by the transcriber; reports ``StageProgress`` in
+        seconds of audio through ``hook``."""
         ...
 
-    def detect_language(self, samples: np.ndarray, allowed: Sequence[str]) -> tuple[str, float | None]:
+    def detect_language(self, samples: np.ndarray, allowed: Sequence[str], speech: list[dict] | None = None) -> tuple[str, float | None]:
         """The most likely language among ``allowed`` and its probability."""
         ...
 
@@ -132,14 +135,14 @@ class CallProcessor:
         """Load both models now (benchmarks measure load time apart)."""
         _ = self.transcriber, self.diarizer
 
-    def _language(self, samples: np.ndarray) -> tuple[str, float | None]:
+    def _language(self, samples: np.ndarray, speech: list[dict] | None = None) -> tuple[str, float | None]:
         if self.options.language != "auto":
             return self.options.language, None
-        return self.transcriber.detect_language(samples, self.options.allowed_languages)
+        return self.transcriber.detect_language(samples, self.options.allowed_languages, speech=speech)
 
     def __call__(self, recording: Recording, audio: DecodedAudio, metadata: CallMetadata, hook: Hook | None = None) -> ProcessedCall:
         from transcription.align import align_channels, align_mono, with_roles
-        from transcription.diarize import diarize_channels
+        from transcription.diarize import diarize_channels, speech_stamps
         from transcription.roles import (
             MonoRoleRule,
             assign_channel_roles,
@@ -154,30 +157,34 @@ class CallProcessor:
         if audio.is_stereo and not stereo:
             notes.append("stereo file with identical channels: processed as mono")
         mix = audio.mono()
+        rate = audio.sample_rate_hz
+        # Silero runs once per stream; diarization, language detection and ASR share its speech regions
+        mix_speech = None if stereo else speech_stamps(mix, rate)
 
         emit(StageStarted("language"))
-        language, language_p = self._language(mix)
+        language, language_p = self._language(mix, mix_speech)
 
         if stereo:
             emit(StageStarted("diarize"))
-            diarization = diarize_channels(channels, audio.sample_rate_hz)
+            stamps = tuple(speech_stamps(samples, rate) for samples in channels)
+            diarization = diarize_channels(channels, rate, stamps=stamps)
             if not diarization.turns:
                 raise RecordingError("no speech found on either channel (silence, noise or music only)")
             asr: dict[str, AsrResult] = {}
             for i, samples in enumerate(channels):
                 emit(StageStarted(f"transcribe ch{i}"))
-                asr[f"ch{i}"] = self.transcriber(samples, language=language, hook=hook)
+                asr[f"ch{i}"] = self.transcriber(samples, language=language, speech=stamps[i], hook=hook)
             roles = assign_channel_roles([f"ch{i}" for i in range(len(channels))], self.options.agent_channel)
             utterances = align_channels(asr, roles)
             dropped = [d for r in asr.values() for d in r.dropped]
             channel_of = {f"ch{i}": i for i in range(len(channels))}
         else:
             emit(StageStarted("transcribe"))
-            result = self.transcriber(mix, language=language, hook=hook)
+            result = self.transcriber(mix, language=language, speech=mix_speech, hook=hook)
             if not result.segments:
                 raise RecordingError("no speech found (silence, noise or music only)")
             emit(StageStarted("diarize"))
-            diarization = self.diarizer(mix, audio.sample_rate_hz, hook=_pyannote_hook(hook))
+            diarization = self.diarizer(mix, rate, hook=_pyannote_hook(hook))
             if not diarization.turns:
                 raise RecordingError("no speech found by diarization (silence, noise or music only)")
             unlabelled = align_mono(result, diarization)
