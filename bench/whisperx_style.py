@@ -25,7 +25,7 @@ def speaker_of(word, turns) -> str | None:
 
 
 model = WhisperModel(sys.argv[1], device="cpu", compute_type="int8")
-diarizer = Diarizer(DiarizerOptions(clustering_threshold=0.7))
+diarizer = Diarizer(DiarizerOptions(clustering_threshold=0.7, segmentation_step=0.1, segmentation_batch_size=1))  # pyannote's own
 for path in sys.argv[2:]:
     audio = decode_audio(path, sampling_rate=16000)
     segments, info = model.transcribe(audio, beam_size=5, vad_filter=True, word_timestamps=True,

@@ -243,6 +243,7 @@ def evidence(e: dict) -> Evidence:
 
 
 def scorecard(s: Session, row: t.Scorecard, verdicts: list[t.CriterionVerdict] | None = None) -> Scorecard:
+    """A stored scorecard and its verdicts, as ORM rows or plain rows with the same columns."""
     if verdicts is None:
         verdicts = s.exec(select(t.CriterionVerdict).where(t.CriterionVerdict.scorecard_id == row.id).order_by(t.CriterionVerdict.id)).all()
     return Scorecard(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, literal_column, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -87,65 +88,72 @@ def load_scorecards(engine: Engine, *, call_id: str) -> list[Scorecard]:
 def call_scores(
     engine: Engine, *, rubric_id: str, start: datetime | None = None, end: datetime | None = None,
     operator_ids: list[str] | None = None, call_ids: list[str] | None = None, include_superseded: bool = False,
-    rubric_version: int | None = None, exclude_mystery: bool = False,
+    rubric_version: int | None = None, exclude_mystery: bool = False, evidence: bool = True,
 ) -> list[CallScore]:
     """Scored calls with an operator and a start time in [start, end): the newest
     scorecard of ``rubric_id`` (highest version, or ``rubric_version``) and the human overrides. Calls replaced by a
     re-imported transcript are left out unless ``include_superseded`` (a past review session's calls);
     ``exclude_mystery`` leaves out mystery-shopper calls (a shopper entry's call, or metadata ``mystery_campaign``),
-    which ordinary operator averages never count."""
+    which ordinary operator averages never count. ``evidence=False`` leaves the verdicts' evidence out (figures
+    over many calls never read it).
+
+    Rows are read as plain tuples, not ORM objects: a month of a large desk is tens of thousands of calls."""
+    call, card_t, verdict_t = t.Call.__table__.c, t.Scorecard.__table__, t.CriterionVerdict.__table__
+    q = (
+        select(call.id, call.started_at, call.duration_s, call.extra, call.notes, t.Operator.id.label("operator_id"),
+               t.Operator.team, t.CallMetrics.talk_listen_ratio)
+        .join(t.Operator, t.Operator.id == call.operator_id)
+        .join(t.CallMetrics, t.CallMetrics.call_id == call.id, isouter=True)
+        .where(call.status.in_(("done", "superseded") if include_superseded else ("done",)), call.started_at.is_not(None))
+    )
+    if start is not None:
+        q = q.where(call.started_at >= start)
+    if end is not None:
+        q = q.where(call.started_at < end)
+    if operator_ids is not None:
+        q = q.where(call.operator_id.in_(operator_ids))
+    if call_ids is not None:
+        q = q.where(call.id.in_(call_ids))
+    if exclude_mystery:
+        q = q.where(call.id.not_in(select(t.ShopperEntry.call_id).where(t.ShopperEntry.call_id.is_not(None))),
+                    or_(call.extra.is_(None), call.extra.not_like(f'%"{MYSTERY_KEY}"%')))
     with Session(engine) as s:
-        q = (
-            select(t.Call, t.Operator, t.CallMetrics)
-            .join(t.Operator, t.Operator.id == t.Call.operator_id)
-            .join(t.CallMetrics, t.CallMetrics.call_id == t.Call.id, isouter=True)
-            .where(t.Call.status.in_(("done", "superseded") if include_superseded else ("done",)), t.Call.started_at.is_not(None))
-        )
-        if start is not None:
-            q = q.where(t.Call.started_at >= start)
-        if end is not None:
-            q = q.where(t.Call.started_at < end)
-        if operator_ids is not None:
-            q = q.where(t.Call.operator_id.in_(operator_ids))
-        if call_ids is not None:
-            q = q.where(t.Call.id.in_(call_ids))
-        if exclude_mystery:
-            q = q.where(t.Call.id.not_in(select(t.ShopperEntry.call_id).where(t.ShopperEntry.call_id.is_not(None))),
-                        or_(t.Call.extra.is_(None), t.Call.extra.not_like(f'%"{MYSTERY_KEY}"%')))
-        rows = s.exec(q.order_by(t.Call.started_at, t.Call.id)).all()
-        ids = [c.id for c, _, _ in rows]
-        cards: dict[str, t.Scorecard] = {}
-        for i in range(0, len(ids), 500):
-            for card in s.exec(
-                select(t.Scorecard).where(t.Scorecard.call_id.in_(ids[i : i + 500]), t.Scorecard.rubric_id == rubric_id,
-                                          *([t.Scorecard.rubric_version == rubric_version] if rubric_version is not None else []))
-                .order_by(t.Scorecard.rubric_version, t.Scorecard.id)
-            ).all():
+        conn = s.connection()  # plain rows: ``Session.exec`` would hand single-entity selects back as scalars
+        rows = conn.execute(q.order_by(call.started_at, call.id)).all()
+        ids = [r.id for r in rows]
+        cards: dict[str, Any] = {}
+        version = [card_t.c.rubric_version == rubric_version] if rubric_version is not None else []
+        for chunk in _chunks(ids):
+            for card in conn.execute(select(card_t).where(card_t.c.call_id.in_(chunk), card_t.c.rubric_id == rubric_id, *version)
+                               .order_by(card_t.c.rubric_version, card_t.c.id)).all():
                 cards[card.call_id] = card  # the newest version wins
         latency: dict[str, float | None] = {}
-        for i in range(0, len(ids), 500):
-            latency.update(s.exec(
+        for chunk in _chunks(ids):
+            latency.update(conn.execute(
                 select(t.RoleMetrics.call_id, t.RoleMetrics.response_latency_mean_s)
-                .where(t.RoleMetrics.call_id.in_(ids[i : i + 500]), t.RoleMetrics.role == "agent")
+                .where(t.RoleMetrics.call_id.in_(chunk), t.RoleMetrics.role == "agent")
             ).all())
         overrides = current_overrides(s, [i for i in ids if i in cards])
-        card_ids = [c.id for c in cards.values()]
-        verdicts: dict[int, list[t.CriterionVerdict]] = {}
-        for i in range(0, len(card_ids), 500):
-            for v in s.exec(
-                select(t.CriterionVerdict).where(t.CriterionVerdict.scorecard_id.in_(card_ids[i : i + 500])).order_by(t.CriterionVerdict.id)
-            ).all():
+        verdicts: dict[int, list] = {}
+        columns = [c if evidence or c.name != "evidence" else literal_column("'[]'").label("evidence") for c in verdict_t.c]
+        for chunk in _chunks([c.id for c in cards.values()]):
+            for v in conn.execute(select(*columns).where(verdict_t.c.scorecard_id.in_(chunk)).order_by(verdict_t.c.id)).all():
                 verdicts.setdefault(v.scorecard_id, []).append(v)
         return [
             CallScore(
-                call_id=call.id, operator_id=op.id, team=op.team, started_at=call.started_at, duration_s=call.duration_s,
-                talk_listen_ratio=metrics.talk_listen_ratio if metrics else None, response_latency_s=latency.get(call.id),
-                card=scorecard(s, cards[call.id], verdicts.get(cards[call.id].id, [])), overrides=tuple(overrides.get(call.id, ())),
-                order_truth=order_truth(call),
+                call_id=r.id, operator_id=r.operator_id, team=r.team, started_at=r.started_at, duration_s=r.duration_s,
+                talk_listen_ratio=r.talk_listen_ratio, response_latency_s=latency.get(r.id),
+                card=scorecard(s, cards[r.id], verdicts.get(cards[r.id].id, [])), overrides=tuple(overrides.get(r.id, ())),
+                order_truth=order_truth(r),
             )
-            for call, op, metrics in rows
-            if call.id in cards
+            for r in rows
+            if r.id in cards
         ]
+
+
+def _chunks(ids: list, size: int = 500):
+    """``IN (...)`` lists of at most ``size`` (SQLite's variable limit, PostgreSQL's plan cache)."""
+    return (ids[i : i + size] for i in range(0, len(ids), size))
 
 
 def rubric_criteria(engine: Engine, *, rubric_id: str) -> list[str]:

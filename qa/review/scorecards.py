@@ -194,7 +194,7 @@ def build_report(
         start, end = p.bounds()
         by_op: dict[str, list[CallScore]] = {}
         for c in scores.call_scores(engine, rubric_id=rubric_id, start=start, end=end, operator_ids=ids, rubric_version=rubric_version,
-                                        exclude_mystery=True):
+                                        exclude_mystery=True, evidence=False):
             by_op.setdefault(c.operator_id, []).append(c)
         return by_op
 
