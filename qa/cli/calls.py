@@ -40,6 +40,8 @@ LanguageOption = Annotated[LanguageOpt, typer.Option(help="Call language; 'auto'
 AgentChannelOpt = Annotated[Optional[ChannelOpt], typer.Option(help="Stereo recordings: the operator's channel (default: left, or QA_AGENT_CHANNEL).")]
 MonoRolesOption = Annotated[MonoRolesOpt, typer.Option(help="Mono recordings: who is the agent. 'auto' scores greetings, agent phrases and who speaks first.")]
 AsrModelOpt = Annotated[Optional[str], typer.Option("--asr-model", help="CTranslate2 Whisper directory or model name (default: bundled Whisper base, or QA_ASR_MODEL).")]
+AsrBackendOpt = Annotated[Optional[str], typer.Option("--asr-backend", help="whisper (default, or QA_ASR_BACKEND) or onnx: an onnx-asr model (GigaAM, T-one...) in the --asr-model folder, of type QA_ASR_ONNX_MODEL.")]
+DeviceOpt = Annotated[Optional[str], typer.Option("--device", help="cpu (default, or QA_DEVICE) or cuda: Whisper and pyannote on a GPU that torch and CTranslate2 can see.")]
 NoScoreOpt = Annotated[bool, typer.Option("--no-score", help="Only transcribe; score later with `qa score`.")]
 OperatorOpt = Annotated[Optional[str], typer.Option(help="Only this operator's calls.")]
 FromOpt = Annotated[Optional[str], typer.Option("--from", help="First day (YYYY-MM-DD) of the call start time.")]
@@ -57,7 +59,8 @@ SetByOpt = Annotated[Optional[str], typer.Option("--by", help="Who makes the cha
 def process(
     paths: PathsArg, metadata: MetadataOpt = None, name_pattern: NamePatternOpt = None, language: LanguageOption = LanguageOpt.auto,
     agent_channel: AgentChannelOpt = None, mono_roles: MonoRolesOption = MonoRolesOpt.auto, asr_model: AsrModelOpt = None,
-    rubric: RubricOpt = None, no_score: NoScoreOpt = False, as_json: JsonOpt = False,
+    asr_backend: AsrBackendOpt = None, device: DeviceOpt = None, rubric: RubricOpt = None, no_score: NoScoreOpt = False,
+    as_json: JsonOpt = False,
     executor: ExecutorOption = "local", address: AddressOpt = None, workers: WorkersOpt = 2,
 ) -> None:
     """Transcribe recordings into the database: diarize, transcribe, assign agent/customer roles, measure timing.
@@ -69,7 +72,8 @@ def process(
     from qa.pipeline.batch import process_batch
     from qa.reports.serialize import batch_report_dict
 
-    settings = common.settings(asr_model=asr_model, agent_channel=agent_channel.value if agent_channel else None)
+    settings = common.settings(asr_model=asr_model, asr_backend=asr_backend, device=device,
+                               agent_channel=agent_channel.value if agent_channel else None)
     lookup, unknown_columns = metadata_source(metadata, name_pattern)
     if unknown_columns:
         err.print(f"[yellow]Metadata columns kept as extra fields: {escape(', '.join(unknown_columns))}[/]", highlight=False)

@@ -41,8 +41,14 @@ class Settings(BaseSettings):
     db_url: str | None = Field(default=None, description="SQLAlchemy URL; default sqlite:///$QA_HOME/qa.db.")
     asr_model: str = Field(
         default=DEFAULT_ASR_MODEL,
-        description="'bundled:whisper-base', a CTranslate2 Whisper directory, or a faster-whisper model name.",
+        description="'bundled:whisper-base', a CTranslate2 Whisper directory, or a faster-whisper model name; with "
+                    "QA_ASR_BACKEND=onnx, the folder of an onnx-asr model.",
     )
+    asr_backend: Literal["whisper", "onnx"] = Field(
+        default="whisper", description="whisper (faster-whisper, CTranslate2) or onnx (onnx-asr: GigaAM, T-one... from a folder).")
+    asr_onnx_model: str = Field(default="gigaam-v3-ctc", min_length=1, max_length=200,
+                                description="With QA_ASR_BACKEND=onnx: the onnx-asr model type of the QA_ASR_MODEL folder.")
+    device: Literal["cpu", "cuda"] = Field(default="cpu", description="Where the models run: cpu, or cuda (a GPU torch and CTranslate2 can see).")
     asr_compute_type: Literal[COMPUTE_TYPES] = "int8"  # type: ignore[valid-type]
     asr_beam_size: int = Field(default=5, ge=1, le=20)
     cpu_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1), ge=1, le=1024)

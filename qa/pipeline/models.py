@@ -25,7 +25,7 @@ def model_inventory(settings: Settings) -> list[ModelInfo]:
     from transcription import models
 
     options = PipelineOptions.from_settings(settings)
-    bundled = options.asr_model.startswith("bundled:")
+    bundled = options.asr_model.startswith("bundled:") and options.asr_backend == "whisper"
     asr = models.bundled_whisper_dir(settings.models_dir) if bundled else options.asr_model
     return [
         ModelInfo("ASR", options.asr_model_label, str(asr)),

@@ -17,7 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
-from qa.core.errors import RecordingError
+from qa.core.errors import ModelError, RecordingError
 from qa.core.hooks import Hook, StageProgress, StageStarted, ignore
 from qa.core.settings import DEFAULT_ASR_MODEL, Settings
 from qa.core.types import (
@@ -43,6 +43,9 @@ DUAL_MONO_CORRELATION = 0.98  # stereo files whose channels are copies are treat
 @dataclass(frozen=True, slots=True)
 class PipelineOptions:
     asr_model: str = DEFAULT_ASR_MODEL
+    asr_backend: str = "whisper"  # whisper | onnx
+    asr_onnx_model: str = "gigaam-v3-ctc"
+    device: str = "cpu"  # cpu | cuda
     models_dir: Path = Path(".")
     compute_type: str = "int8"
     cpu_threads: int = 2
@@ -57,7 +60,8 @@ class PipelineOptions:
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: object) -> "PipelineOptions":
         values = dict(
-            asr_model=settings.asr_model, models_dir=settings.models_dir, compute_type=settings.asr_compute_type,
+            asr_model=settings.asr_model, asr_backend=settings.asr_backend, asr_onnx_model=settings.asr_onnx_model,
+            device=settings.device, models_dir=settings.models_dir, compute_type=settings.asr_compute_type,
             cpu_threads=settings.cpu_threads, beam_size=settings.asr_beam_size, language=settings.language,
             allowed_languages=settings.allowed_languages, agent_channel=0 if settings.agent_channel == "left" else 1,
             max_duration_s=settings.max_duration_s, diarization_threshold=settings.diarization_threshold,
@@ -67,6 +71,8 @@ class PipelineOptions:
 
     @property
     def asr_model_label(self) -> str:
+        if self.asr_backend == "onnx":
+            return f"{self.asr_onnx_model} (onnx) {self.asr_model}"
         return "whisper-base (bundled)" if self.asr_model == DEFAULT_ASR_MODEL else self.asr_model
 
 
@@ -100,18 +106,39 @@ class CallProcessor:
         self._transcriber = transcriber
         self._diarizer = diarizer
         self._given = (transcriber is not None, diarizer is not None)
+        self._check_choices()
+
+    def _check_choices(self) -> None:
+        """Refuse a device or backend that cannot work before a batch starts (a ModelError, one line)."""
+        o = self.options
+        if o.device != "cpu":
+            from transcription import models
+
+            models.check_device(o.device)
+        if o.asr_backend == "onnx" and o.asr_model == DEFAULT_ASR_MODEL and self._transcriber is None:
+            raise ModelError("QA_ASR_BACKEND=onnx needs QA_ASR_MODEL (or --asr-model): the folder holding "
+                             f"the {o.asr_onnx_model} model's files; the bundled model is Whisper")
 
     @property
     def transcriber(self) -> Transcriber:
         if self._transcriber is None:
             from transcription import models
-            from transcription.transcribe import Transcriber, TranscriberOptions
 
             o = self.options
-            model = str(models.bundled_whisper_dir(o.models_dir)) if o.asr_model == DEFAULT_ASR_MODEL else o.asr_model
-            self._transcriber = Transcriber(TranscriberOptions(
-                model=model, compute_type=o.compute_type, cpu_threads=o.cpu_threads, beam_size=o.beam_size,
-            ))
+            if o.asr_backend == "onnx":
+                from transcription.onnx_asr_backend import OnnxOptions, OnnxTranscriber
+
+                self._transcriber = OnnxTranscriber(OnnxOptions(
+                    model_dir=Path(o.asr_model), model_type=o.asr_onnx_model, cpu_threads=o.cpu_threads, device=o.device,
+                ))
+            else:
+                from transcription.transcribe import Transcriber, TranscriberOptions
+
+                model = str(models.bundled_whisper_dir(o.models_dir)) if o.asr_model == DEFAULT_ASR_MODEL else o.asr_model
+                self._transcriber = Transcriber(TranscriberOptions(
+                    model=model, device=o.device, compute_type=o.compute_type, cpu_threads=o.cpu_threads,
+                    beam_size=o.beam_size,
+                ))
         return self._transcriber
 
     @property
@@ -119,7 +146,8 @@ class CallProcessor:
         if self._diarizer is None:
             from transcription.diarize import Diarizer, DiarizerOptions
 
-            self._diarizer = Diarizer(DiarizerOptions(clustering_threshold=self.options.diarization_threshold))
+            self._diarizer = Diarizer(DiarizerOptions(clustering_threshold=self.options.diarization_threshold,
+                                                      device=self.options.device))
         return self._diarizer
 
     def for_worker(self, *, cpu_threads: int) -> "CallProcessor":
