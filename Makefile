@@ -70,9 +70,12 @@ test-fast: install lint-imports
 
 bench: install
 	$(BIN)/python bench/bench_process.py
-	$(BIN)/python bench/bench_accuracy.py
+	$(BIN)/python bench/bench_accuracy.py --compare-step 0.1
 	$(BIN)/python bench/bench_scoring.py
 	$(BIN)/python bench/bench_web.py
+	$(BIN)/python bench/bench_long.py
+	@$(PG) start && $(BIN)/python bench/bench_db.py --pg "$$($(PG) url)" || $(BIN)/python bench/bench_db.py
+	$(BIN)/python bench/report.py
 
 # Regenerate the bundled demo calls (needs Debian's festival, festvox-ru, espeak-ng).
 samples: install

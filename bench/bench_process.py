@@ -8,8 +8,8 @@ Not a test: run by hand or with `make bench`. For stereo and for mono recordings
 * bare faster-whisper (``bench/bare_faster_whisper.py``): same model and options, no speakers at all.
 
 Each runs in its own process (models loaded inside the timing, as a user pays for them) with a fresh QA_HOME;
-prints wall seconds, real-time factor (wall / audio), peak RSS and the ratios, and writes ``bench/RESULTS.md``
-(machine, date, commit) and ``bench/results/process.json``.
+prints wall seconds, real-time factor (wall / audio), peak RSS and the ratios, and writes
+``bench/results/process.json`` (``bench/report.py`` puts it into ``bench/RESULTS.md`` with the machine, date, commit).
 
     .venv/bin/python bench/bench_process.py [--quick]
 """
@@ -82,14 +82,13 @@ def commit() -> str:
         return "unknown"
 
 
-def report(results: dict) -> str:
-    lines = ["# Benchmark results", "",
-             f"Machine: {machine()}  ", f"Date: {dt.datetime.now():%Y-%m-%d %H:%M}  ", f"Commit: {commit()}", "",
-             "Written by `make bench` (`bench/bench_process.py`). Every runner processes the same files in its own "
-             "process in this one run; model loading is inside the timing.", ""]
+def table(results: dict) -> list[str]:
+    """The RESULTS.md section for ``bench/results/process.json``."""
+    lines = ["## End to end: `qa process` beside a WhisperX-style pipeline and bare faster-whisper (`bench/bench_process.py`)", "",
+             "Every runner processes the same files in its own process in one run; model loading is inside the timing.", ""]
     for kind, r in results.items():
         runs = r["runs"]
-        lines += [f"## {kind}: {len(r['files'])} files, {r['audio_s']:.0f} s of audio", "",
+        lines += [f"### {kind}: {len(r['files'])} files, {r['audio_s']:.0f} s of audio", "",
                   "| runner | wall s | real-time factor | peak RSS MB | exit |", "| --- | ---: | ---: | ---: | ---: |"]
         for name, m in runs.items():
             lines.append(f"| {name} | {m['wall_s']:.1f} | {m['wall_s'] / r['audio_s']:.3f} | {m['peak_rss_mb']:.0f} | {m['rc']} |")
@@ -98,7 +97,7 @@ def report(results: dict) -> str:
                       f"qa process / bare faster-whisper: **{ours['wall_s'] / bare['wall_s']:.2f}×** the time, "
                       f"{ours['peak_rss_mb'] / bare['peak_rss_mb']:.2f}× the peak memory.", "",
                   "Files: " + ", ".join(f"`{Path(f).parent.name}/{Path(f).name}`" for f in r["files"]), ""]
-    return "\n".join(lines)
+    return lines
 
 
 def main() -> None:
@@ -106,9 +105,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = bundled_whisper_dir(Path(tmp) / "models")
         results = {kind: run_set(files, model_dir) for kind, files in file_sets(quick).items()}
-    text = report(results)
-    print(text)
-    (ROOT / "bench" / "RESULTS.md").write_text(text + "\n", encoding="utf-8")
+    print("\n".join(table(results)))
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
     (ROOT / "bench" / "results" / "process.json").write_text(json.dumps(results, indent=2))
 

@@ -71,5 +71,14 @@ def main() -> None:
     )
 
 
+def table(results: dict) -> list[str]:
+    """The RESULTS.md section for ``bench/results/scoring.json``."""
+    return ["## Scoring without ASR (`bench/bench_scoring.py`)", "",
+            f"{results['n']} stored transcripts scored in {results['wall_s']:.1f} s: "
+            f"**{results['n'] / results['wall_s']:.1f} calls/s** in one process; RSS (MB) every 100 calls: "
+            + ", ".join(str(rss) for _, _, rss in results["rss"])
+            + f". Every operator's scorecard over them: {results['scorecard_report_s']:.2f} s.", ""]
+
+
 if __name__ == "__main__":
     main()

@@ -72,10 +72,23 @@ def main(n_utterances: int = 200, rounds: int = 30) -> None:
         token = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
         client.post("/login", data={"username": "lead", "password": "bench password", "csrf_token": token})
         print(f"call page, {n_utterances} utterances: median / p95 ms")
-        for label, path in [("call page", f"/calls/{call_id}"), ("call list (45 calls)", "/calls"),
+        pages = {}
+        for label, path in [(f"call page ({n_utterances} utterances)", f"/calls/{call_id}"), ("call list (45 calls)", "/calls"),
                             ("search", "/calls?q=заказ"), ("call JSON", f"/api/calls/{call_id}")]:
             median, p95 = timed(client, path, rounds)
-            print(f"  {label:24s} {median:7.1f} {p95:7.1f}")
+            pages[label] = {"median_ms": median, "p95_ms": p95}
+            print(f"  {label:32s} {median:7.1f} {p95:7.1f}")
+    (ROOT / "bench" / "results").mkdir(exist_ok=True)
+    (ROOT / "bench" / "results" / "web.json").write_text(json.dumps({"rounds": rounds, "pages": pages}, indent=2))
+
+
+def table(results: dict) -> list[str]:
+    """The RESULTS.md section for ``bench/results/web.json``."""
+    lines = ["## Web pages (`bench/bench_web.py`)", "",
+             f"Rendered through the ASGI app in-process as a lead, {results['rounds']} rounds each (target: the call "
+             "page under 300 ms).", "", "| page | median ms | p95 ms |", "| --- | ---: | ---: |"]
+    lines += [f"| {name} | {p['median_ms']:.1f} | {p['p95_ms']:.1f} |" for name, p in results["pages"].items()]
+    return lines + [""]
 
 
 if __name__ == "__main__":

@@ -116,3 +116,24 @@ def test_a_recording_reads_the_same_whatever_came_before(eval_dir, transcriber):
     after_other = words(transcriber)
     assert alone == after_other
     assert words(transcriber) == alone
+
+
+def test_a_long_recording_read_in_pieces_keeps_its_words_and_clock(eval_dir, transcriber):
+    """Long recordings go through ASR a piece of speech at a time (flat memory); the pieces are cut at pauses,
+    so the words, and their times on the recording's clock, stay those of one pass."""
+    from dataclasses import replace
+
+    from transcription.diarize import speech_stamps
+    from transcription.transcribe import Transcriber
+
+    agent = decode(eval_dir / "synthetic" / "en-dev-004" / "stereo.flac").channels[0]
+    speech = speech_stamps(agent, 16000)
+    whole = transcriber(agent, language="en", speech=speech)
+    pieces = Transcriber(replace(transcriber.options, max_speech_s=15.0))(agent, language="en", speech=speech)
+    spoken = [(r["start"] / 16000 - 0.05, r["end"] / 16000 + 0.05) for r in speech]
+    words = [w for s in pieces.segments for w in s.words]
+    assert len(speech) >= 4 and words
+    assert all(any(a <= w.start_s <= b for a, b in spoken) for w in words)  # on the recording's clock
+    assert [w.start_s for w in words] == sorted(w.start_s for w in words)
+    text = lambda r: " ".join(s.text for s in r.segments)  # noqa: E731
+    assert word_error_rate(text(whole), text(pieces)) < 0.1

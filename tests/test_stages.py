@@ -188,3 +188,13 @@ def test_hallucination_guard_keeps_real_speech_and_cuts_word_loops():
     # a subscription word inside a long real sentence is not a phantom
     long = _seg(*[_w(i, i + 0.5, " " + t) for i, t in enumerate("please subscribe me to the monthly box for my sister and mom".split())])
     assert drop_hallucinations([long], opts)[0] == [long]
+
+
+def test_asr_pieces_hold_at_most_their_share_of_speech_and_cut_between_regions():
+    from transcription.transcribe import _pieces
+
+    speech = [{"start": s, "end": s + 300} for s in range(0, 5000, 500)]  # ten regions of 300 samples
+    pieces = _pieces(speech, 1000)
+    assert [len(p) for p in pieces] == [3, 3, 3, 1] and [r for p in pieces for r in p] == speech
+    assert _pieces([{"start": 0, "end": 5000}], 1000) == [[{"start": 0, "end": 5000}]]  # a long region stays whole
+    assert _pieces([], 1000) == [[]]

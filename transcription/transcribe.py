@@ -39,6 +39,9 @@ class TranscriberOptions:
     compression_ratio_threshold: float = 2.4
     min_word_probability: float = 0.25  # one-or-two-word segments below this are noise
     seed: int = 0  # of the sampling fallback, so that a recording always reads the same
+    # speech read at a time: features for a whole hour would take about 1 GB, so a long recording goes through in
+    # pieces cut at a pause between speech regions (calls under 10 minutes of speech are one piece)
+    max_speech_s: float = 600.0
 
 
 def _norm(text: str) -> str:
@@ -182,32 +185,49 @@ class Transcriber:
         o = self.options
         duration_s = len(samples) / 16000
         self._fresh()
-        audio, speech = self._speech_only(samples, speech)
-        segments_iter, info = self._model.transcribe(
-            audio, language=language, beam_size=o.beam_size, word_timestamps=True,
-            vad_filter=False, condition_on_previous_text=False,
-            no_speech_threshold=o.no_speech_threshold, log_prob_threshold=o.log_prob_threshold,
-            compression_ratio_threshold=o.compression_ratio_threshold, initial_prompt=initial_prompt,
-        )
-        if speech:
-            segments_iter = restore_speech_timestamps(segments_iter, speech, 16000)
+        speech = self.speech(samples) if speech is None else speech
         raw: list[AsrSegment] = []
-        for seg in segments_iter:
-            words = tuple(
-                Word(round(w.start, 3), round(w.end, 3), w.word, round(float(w.probability), 4))
-                for w in (seg.words or ())
+        for group in _pieces(speech, int(o.max_speech_s * 16000)):
+            audio, _ = self._speech_only(samples, group)
+            segments_iter, _info = self._model.transcribe(
+                audio, language=language, beam_size=o.beam_size, word_timestamps=True,
+                vad_filter=False, condition_on_previous_text=False,
+                no_speech_threshold=o.no_speech_threshold, log_prob_threshold=o.log_prob_threshold,
+                compression_ratio_threshold=o.compression_ratio_threshold, initial_prompt=initial_prompt,
             )
-            raw.append(AsrSegment(
-                start_s=round(seg.start, 3), end_s=round(seg.end, 3), text=seg.text.strip(), words=words,
-                avg_logprob=float(seg.avg_logprob), no_speech_prob=float(seg.no_speech_prob),
-                compression_ratio=float(seg.compression_ratio),
-            ))
-            if hook is not None:
-                hook(StageProgress("transcribe", completed=min(seg.end, duration_s), total=duration_s, unit="s"))
+            if group:
+                segments_iter = restore_speech_timestamps(segments_iter, group, 16000)
+            for seg in segments_iter:
+                words = tuple(
+                    Word(round(w.start, 3), round(w.end, 3), w.word, round(float(w.probability), 4))
+                    for w in (seg.words or ())
+                )
+                raw.append(AsrSegment(
+                    start_s=round(seg.start, 3), end_s=round(seg.end, 3), text=seg.text.strip(), words=words,
+                    avg_logprob=float(seg.avg_logprob), no_speech_prob=float(seg.no_speech_prob),
+                    compression_ratio=float(seg.compression_ratio),
+                ))
+                if hook is not None:
+                    hook(StageProgress("transcribe", completed=min(seg.end, duration_s), total=duration_s, unit="s"))
         kept, dropped = drop_hallucinations(raw, o)
         if dropped:
             log.info("hallucination guard: %s", "; ".join(dropped))
-        return AsrResult(segments=tuple(kept), language=language, language_probability=float(info.language_probability), dropped=tuple(dropped))
+        return AsrResult(segments=tuple(kept), language=language, language_probability=1.0, dropped=tuple(dropped))  # given
+
+
+def _pieces(speech: SpeechStamps, max_samples: int) -> list[SpeechStamps]:
+    """Consecutive speech regions in pieces of at most ``max_samples`` of speech (a region longer than that is a
+    piece of its own); no speech is one empty piece, so that the model still sees the (empty) stream."""
+    pieces: list[SpeechStamps] = [[]]
+    held = 0
+    for region in speech:
+        length = region["end"] - region["start"]
+        if pieces[-1] and held + length > max_samples:
+            pieces.append([])
+            held = 0
+        pieces[-1].append(region)
+        held += length
+    return pieces
 
 
 __all__ = ["Transcriber", "TranscriberOptions", "drop_hallucinations"]

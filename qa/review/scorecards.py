@@ -190,9 +190,13 @@ def build_report(
         peers = operators
     ids = [o.id for o in peers]
 
+    loaded: dict[str, dict[str, list[CallScore]]] = {}  # the previous period is also the newest of the history
+
     def calls_in(p: Period) -> dict[str, list[CallScore]]:
+        if p.label in loaded:
+            return loaded[p.label]
         start, end = p.bounds()
-        by_op: dict[str, list[CallScore]] = {}
+        by_op = loaded[p.label] = {}
         for c in scores.call_scores(engine, rubric_id=rubric_id, start=start, end=end, operator_ids=ids, rubric_version=rubric_version,
                                         exclude_mystery=True, evidence=False):
             by_op.setdefault(c.operator_id, []).append(c)
