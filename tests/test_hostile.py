@@ -279,6 +279,34 @@ def test_a_good_recording_with_an_odd_name_is_stored(processed, name):
         assert name in table.stdout  # shown as it is: brackets kept, cp1251 decoded
 
 
+def test_a_batch_leaves_its_progress_in_the_log_and_on_a_piped_stderr(processed):
+    """Unattended runs (cron, CI, `2> run.log`) see where a batch is: plain lines, one per file and stage."""
+    report, db, table, again = processed
+    log = next((db.parent / "logs").glob("qa-*.log")).read_text(encoding="utf-8")
+    total = len(report)
+    assert f"batch of {total} file(s) started" in log
+    assert f"[1/{total}] " in log and f"[{total}/{total}] " in log
+    assert "half_copied.wav: failed (recording is shorter than its WAV header says" in log
+    assert "mulaw_8k.wav: processed" in log and "mulaw_8k.wav: skipped" in log  # the first run, then the second
+    assert "mulaw_8k.wav: transcribe" in table.stderr and "Traceback" not in log
+
+
+def test_progress_lines_within_a_stage_come_at_most_every_interval():
+    from qa.cli.progress import ProgressLines
+    from qa.core.hooks import FileStarted, StageProgress, StageStarted
+
+    now = [0.0]
+    lines: list[str] = []
+    progress = ProgressLines(lines.append, every_s=30.0, clock=lambda: now[0])
+    progress.hook(FileStarted(Path("long.wav"), index=0))
+    progress.hook(StageStarted("transcribe"))
+    for t in range(0, 125, 5):  # a stage reporting every 5 s for two minutes
+        now[0] = float(t)
+        progress.hook(StageProgress("transcribe", completed=t * 10, total=3600, unit="s"))
+    within = [line for line in lines if "transcribe " in line]
+    assert len(within) == 4 and within[0].endswith("long.wav: transcribe 300/3600 s of audio")
+
+
 # ---------------------------------------------------------------- metadata CSV: encodings Excel saves, date + time
 
 CSV_TEXT = "file;operator;date;time\nа.wav;Анна;02.11.2026;1:05\nб.wav;Іван;2026-11-02;2:30 PM\nв.wav;Олег;20261102;12:10 AM\n"

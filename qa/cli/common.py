@@ -276,7 +276,11 @@ def report_unexpected(exc: BaseException) -> str:
 
 
 def progress(enabled: bool) -> BatchProgress:
-    """Progress bars on stderr for a batch (``enabled=False`` with --json: stdout and stderr stay clean)."""
-    from qa.cli.progress import BatchProgress
+    """Progress bars on stderr for a batch (``enabled=False`` with --json: stdout and stderr stay clean), and plain
+    progress lines in the log file, also on stderr when it is not a terminal (a cron job, CI, ``2> run.log``)."""
+    from qa.cli.progress import BatchProgress, ProgressLines, appender
 
-    return BatchProgress(err, enabled=enabled)
+    plain = enabled and not err.is_terminal
+    also = (lambda line: print(line, file=sys.stderr, flush=True)) if plain else None
+    return BatchProgress(err, enabled=enabled and not plain, lines=ProgressLines(appender(log_path(), also)),
+                         failures=not plain)

@@ -242,6 +242,9 @@ def evidence(e: dict) -> Evidence:
     )
 
 
+_VERDICTS = {v.value: v for v in Verdict}  # a dict lookup: scorecard reports convert hundreds of thousands
+
+
 def scorecard(s: Session, row: t.Scorecard, verdicts: list[t.CriterionVerdict] | None = None) -> Scorecard:
     """A stored scorecard and its verdicts, as ORM rows or plain rows with the same columns."""
     if verdicts is None:
@@ -250,9 +253,9 @@ def scorecard(s: Session, row: t.Scorecard, verdicts: list[t.CriterionVerdict] |
         rubric_id=row.rubric_id, rubric_version=row.rubric_version, rubric_hash=row.rubric_hash, language=row.language,
         results=tuple(
             CriterionResult(
-                v.criterion_id, v.section_id, Verdict(v.verdict), v.reason,
-                tuple(evidence(e) for e in json.loads(v.evidence)), v.confidence, v.weight, v.critical,
-                needs_review=v.needs_review,
+                v.criterion_id, v.section_id, _VERDICTS[v.verdict], v.reason,
+                () if v.evidence == "[]" else tuple(evidence(e) for e in json.loads(v.evidence)), v.confidence,
+                v.weight, v.critical, needs_review=v.needs_review,
             )
             for v in verdicts
         ),
