@@ -98,3 +98,81 @@ def test_commands_started_together_on_a_new_home_migrate_once(tmp_path):
         assert con.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
     finally:
         con.close()
+
+
+LABELED = Path(__file__).resolve().parents[2] / "shared" / "eval"
+
+
+def test_a_full_disk_during_import_is_one_error_and_a_rerun_completes_it(tmp_path, empty_template):
+    from qa.pipeline.imports import import_files
+    from tests.fakes import dump_rows, full_disk_engine
+
+    folder = LABELED / "labeled-dev"
+    clean = tmp_path / "clean.db"
+    import_files(open_database(copy_sqlite(empty_template, clean)), [folder])
+
+    url = copy_sqlite(empty_template, tmp_path / "full.db")
+    con = sqlite3.connect(tmp_path / "full.db")
+    con.execute("CREATE TABLE room (x)")  # free pages for a few calls, then no more: the disk fills mid-import
+    con.execute("INSERT INTO room VALUES (zeroblob(300000))")
+    con.commit()
+    con.execute("DROP TABLE room")
+    con.commit()
+    con.close()
+    engine = full_disk_engine(url)
+    with pytest.raises(StorageError, match=r"could not store .*\.json: .*full.*import again: the \d+ file\(s\) imported before it are kept"):
+        import_files(engine, [folder])
+    engine.dispose()
+    partial = dump_rows(tmp_path / "full.db")
+    con = sqlite3.connect(tmp_path / "full.db")
+    try:  # whatever was stored is whole: every stored call has all its utterances
+        stored = {cid for (cid,) in con.execute("select id from call")}
+        assert stored and len(stored) < len(list(folder.glob("*.json")))
+    finally:
+        con.close()
+    for table, rows in partial.items():
+        assert set(rows) <= set(dump_rows(clean)[table]), table
+
+    again = import_files(open_database(url), [folder])  # room again: the rest is imported, the stored skipped
+    assert {r.status for r in again} == {"imported", "skipped"}
+    assert sum(r.status == "skipped" for r in again) == len(stored)
+    assert dump_rows(tmp_path / "full.db") == dump_rows(clean)
+
+
+def test_an_import_killed_mid_way_resumes_to_the_rows_of_a_clean_import(tmp_path, empty_template):
+    import signal
+    import time
+
+    from tests.fakes import dump_rows
+
+    folders = [str(LABELED / "labeled-dev"), str(LABELED / "labeled-dev-2")]
+    env = {**os.environ, "QA_DB_URL": ""}
+    env.pop("QA_DB_URL")
+
+    def qa(home: Path, *args: str) -> subprocess.Popen:
+        home.mkdir(exist_ok=True)
+        copy_sqlite(empty_template, home / "qa.db")
+        return subprocess.Popen([sys.executable, "cli.py", *args], cwd=Path(__file__).parents[1], env={**env, "QA_HOME": str(home)},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    clean = qa(tmp_path / "clean", "import-transcript", *folders)
+    assert clean.wait(timeout=600) == 0, clean.stderr.read()
+    killed = qa(tmp_path / "killed", "import-transcript", *folders)
+    db = tmp_path / "killed" / "qa.db"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:  # kill -9 once some calls, not all, are stored
+        con = sqlite3.connect(db, timeout=10)
+        try:
+            n = con.execute("select count(*) from call").fetchone()[0]
+        finally:
+            con.close()
+        if n >= 10:
+            break
+        time.sleep(0.2)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    assert 10 <= n < 84
+    resumed = subprocess.run([sys.executable, "cli.py", "import-transcript", *folders], cwd=Path(__file__).parents[1],
+                             env={**env, "QA_HOME": str(tmp_path / "killed")}, capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    assert dump_rows(db) == dump_rows(tmp_path / "clean" / "qa.db")
