@@ -450,8 +450,9 @@ def one_call(tmp_path):
 @pytest.mark.parametrize(("target", "message"), [
     ("missing/x.json", "the folder {tmp}/missing does not exist"),
     (".", "is a directory; give a file name"),
+    ("/dev/full", "cannot write -o /dev/full: No space left on device (check the disk space"),  # a full disk
 ])
-def test_output_to_a_missing_folder_or_a_directory(tmp_path, one_call, target, message):
+def test_output_to_a_missing_folder_a_directory_or_a_full_disk(tmp_path, one_call, target, message):
     out = tmp_path / target
     for args in (["export", one_call, "-o", str(out)], ["scorecard", "--period", "all", "--format", "csv", "-o", str(out)]):
         result = qa(*args)
