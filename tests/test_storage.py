@@ -254,3 +254,16 @@ def test_transcripts_are_searchable_by_words_on_both_databases(engine, dev_files
     assert call_store.search_utterances(engine, query=" ".join(words)) == hits  # quotes and operators were just words
     mine = call_store.search_utterances(engine, query=" ".join(words), operator=source["operator"])
     assert mine and {h.operator_id for h in mine} == {source["operator"]}
+
+
+def test_search_matches_word_beginnings_alike_on_both_databases(engine, dev_files):
+    """"order" finds "orders" and "ordered": a word is found by its beginning on SQLite (FTS5) and PostgreSQL alike."""
+    import_files(engine, dev_files)
+    texts = [u["text"].lower() for f in dev_files for u in json.loads(f.read_text())["utterances"]]
+    words = {w for t in texts for w in re.findall(r"\w+", t)}
+    stem = min(w for w in words if len(w) >= 4 and any(o != w and o.startswith(w) for o in words))  # e.g. "order"
+    longer = [t for t in texts if re.search(rf"\b{stem}\w+", t)]
+    hits = call_store.search_utterances(engine, query=stem.upper(), limit=1000)
+    assert longer and all(stem in h.text.lower() for h in hits)
+    assert sum(bool(re.search(rf"\b{stem}\w+", h.text.lower())) for h in hits) == len(longer)
+    assert call_store.search_utterances(engine, query=stem[1:] + "zq") == []

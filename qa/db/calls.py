@@ -311,7 +311,7 @@ def call_ids(engine: Engine, *, status: str = "done") -> list[str]:
 
 
 def search_utterances(engine: Engine, *, query: str, operator: str | None = None, limit: int = 100) -> list[SearchHit]:
-    """Utterances whose words match ``query`` (every word, any order; case and accents ignored), newest calls
+    """Utterances whose words start with the words of ``query`` (every word, any order; case ignored), newest calls
     first. SQLite: the FTS5 index; PostgreSQL: ``to_tsvector('simple', ...)`` (both from migration 0006)."""
     words = [w for w in re.findall(r"\w+", query.lower()) if w]
     if not words:
@@ -322,9 +322,9 @@ def search_utterances(engine: Engine, *, query: str, operator: str | None = None
     if engine.dialect.name == "sqlite":
         params["q"] = " ".join('"' + w.replace('"', '""') + '"*' for w in words)
         query_sql = select_hit + " AND u.id IN (SELECT rowid FROM utterance_fts WHERE utterance_fts MATCH :q)"
-    elif engine.dialect.name == "postgresql":
-        params["q"] = " ".join(words)
-        query_sql = select_hit + " AND to_tsvector('simple', u.text) @@ plainto_tsquery('simple', :q)"
+    elif engine.dialect.name == "postgresql":  # prefixes, as FTS5 above: "заказ" finds «заказа» too
+        params["q"] = " & ".join(f"{w}:*" for w in words)  # \w+ only: no tsquery operator gets through
+        query_sql = select_hit + " AND to_tsvector('simple', u.text) @@ to_tsquery('simple', :q)"
     else:  # any other database: a plain scan
         query_sql = select_hit + "".join(f" AND lower(u.text) LIKE :w{i}" for i in range(len(words)))
         params |= {f"w{i}": f"%{w}%" for i, w in enumerate(words)}
