@@ -139,6 +139,18 @@ def test_an_http_error_and_a_closed_port_need_review(judge, tmp_path):
 
 
 
+def _read_request(conn: socket.socket) -> bytes:
+    """Headers, then as many body bytes as Content-Length says (clients send them in separate writes)."""
+    data = b""
+    while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0)
+    while len(body) < length and (chunk := conn.recv(65536)):
+        body += chunk
+    return head + body
+
+
 def raw_server(reply: bytes) -> str:
     """A loopback socket that answers every request with ``reply`` as it is (not necessarily HTTP)."""
     listener = socket.socket()
@@ -149,8 +161,9 @@ def raw_server(reply: bytes) -> str:
         while True:
             conn, _ = listener.accept()
             with conn:
-                conn.recv(65536)
+                _read_request(conn)  # all of it: closing with a body unread would reset the connection instead
                 conn.sendall(reply)
+                conn.shutdown(socket.SHUT_WR)
 
     threading.Thread(target=serve, daemon=True).start()
     return f"http://127.0.0.1:{listener.getsockname()[1]}/v1"

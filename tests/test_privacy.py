@@ -40,6 +40,7 @@ def assert_masked(text: str, language: str, kind: str, secret: str) -> None:
     ("uk", "Телефонуйте 067 123 45 67.", "123 45 67"),
     ("en", "Call me on +44 20 7946 0958 please.", "7946 0958"),
     ("en", "My cell is (212) 555-0147.", "555-0147"),
+    ("ru", "на который оформляли заказ. 816 420 31 07, спасибо", "420 31 07"),  # ASR joined «8» and «916»
 ])
 def test_written_phones_are_masked(language, text, secret):
     assert_masked(text, language, "phone", secret)

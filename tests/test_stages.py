@@ -185,6 +185,12 @@ def test_hallucination_guard_keeps_real_speech_and_cuts_word_loops():
     assert kept[0] == real
     assert kept[1].text == "алло алло" and len(kept[1].words) == 2
     assert any("repeated" in d for d in dropped)
+    # a phantom sentence at the end of a call goes, the goodbye after it stays; a credit line goes whole
+    bye = _seg(_w(36.2, 36.6, " Thanks"), _w(36.6, 36.8, " for"), _w(36.8, 37.2, " watching."), _w(37.3, 37.6, " Bye."))
+    kept, dropped = drop_hallucinations([bye], opts)
+    assert [w.text for w in kept[0].words] == [" Bye."] and kept[0].start_s == 37.3 and "phantom phrase cut" in dropped[0]
+    credit = _seg(_w(0, 0.4, " Субтитры"), _w(0.4, 0.8, " сделал"), _w(0.8, 1.5, " Вася."), _w(1.6, 2.0, " Пока."))
+    assert drop_hallucinations([credit], opts)[0] == []
     # a subscription word inside a long real sentence is not a phantom
     long = _seg(*[_w(i, i + 0.5, " " + t) for i, t in enumerate("please subscribe me to the monthly box for my sister and mom".split())])
     assert drop_hallucinations([long], opts)[0] == [long]

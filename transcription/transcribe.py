@@ -81,6 +81,16 @@ def drop_hallucinations(segments: Sequence[AsrSegment], options: TranscriberOpti
         elif seg.compression_ratio > options.compression_ratio_threshold:
             reason = "repetitive"
         elif any(p in text for p in phantoms) and len(text.split()) <= 8:
+            rest = _without_phantoms(seg.words, phantoms)
+            if rest and max(w.probability for w in rest) >= options.min_word_probability:
+                # «Thanks for watching. Bye.» at the end of a call: the phantom goes, the goodbye stays
+                dropped.append(f"phantom phrase cut: {seg.text.strip()[:60]!r} at {seg.start_s:.1f}s")
+                kept.append(AsrSegment(
+                    start_s=rest[0].start_s, end_s=rest[-1].end_s, text="".join(w.text for w in rest).strip(),
+                    words=rest, avg_logprob=seg.avg_logprob, no_speech_prob=seg.no_speech_prob,
+                    compression_ratio=seg.compression_ratio,
+                ))
+                continue
             reason = "phantom phrase"
         elif len(seg.words) <= 2 and seg.words and max(w.probability for w in seg.words) < options.min_word_probability:
             reason = "low confidence"
@@ -96,6 +106,32 @@ def drop_hallucinations(segments: Sequence[AsrSegment], options: TranscriberOpti
             dropped.append(f"repeated words cut at {seg.start_s:.1f}s")
         kept.append(seg)
     return kept, dropped
+
+
+def _without_phantoms(words: Sequence[Word], phantoms: Sequence[str]) -> tuple[Word, ...]:
+    """The words left when each phantom phrase is taken out as a sentence of its own («Thanks for watching. Bye.»
+    keeps «Bye.»). Empty when a phantom runs into other words («Субтитры сделал DimaTorzok»: a credit line is all
+    phantom), when nothing could be taken out word by word, or when what is left still holds a phantom."""
+    kept = [(w, _norm(w.text)) for w in words]
+    cut = False
+    for phrase in phantoms:
+        tokens = phrase.split()
+        i = 0
+        while tokens and i + len(tokens) <= len(kept):
+            if [n for _, n in kept[i:i + len(tokens)]] != tokens:
+                i += 1
+                continue
+            end = i + len(tokens)
+            ends_sentence = kept[end - 1][0].text.rstrip().endswith((".", "!", "?", "…"))
+            after_sentence = i == 0 or kept[i - 1][0].text.rstrip().endswith((".", "!", "?", "…"))
+            if not (after_sentence and (ends_sentence or end == len(kept))):
+                return ()
+            del kept[i:end]
+            cut = True
+    rest = " ".join(n for _, n in kept if n)
+    if not cut or any(p in rest for p in phantoms):
+        return ()
+    return tuple(w for w, n in kept if n)
 
 
 class _SamplingWatch:

@@ -41,6 +41,9 @@ _PRICE_BEFORE = re.compile(r"(?i)сто[ия]т|стоимост|цен[аеуы
 _CURRENCY_AFTER = re.compile(r"(?i)[\s,.]*(?:руб|р\.|грн|гривен|гривн|долл|dollars?|pounds?|euros?|евро|євро|₽|₴)")
 _SNILS_WRITTEN = re.compile(r"\d{3}[- ]\d{3}[- ]\d{3}[- ]\d{2}")
 _US_WRITTEN = re.compile(r"(?:1[ .-])?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}")
+# «916 420 31 07»: ten digits grouped 3-3-2-2 are how a Russian or Ukrainian number is written (or recognised:
+# ASR turns «восемь девятьсот шестнадцать» into «816»), whatever the first digit
+_RU_GROUPED = re.compile(r"\(?\d{3}\)?[ -]\d{3}[ -]\d{2}[ -]\d{2}")
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _EMAIL_SPOKEN = re.compile(
@@ -182,7 +185,7 @@ def _written_kind(digits: str, raw: str, before: str, plus: bool) -> str | None:
         return "account"
     if 13 <= n <= 19 and luhn_ok(digits):
         return "card"
-    if _phone_shape(digits) or (n in (10, 11) and _US_WRITTEN.fullmatch(raw)):
+    if _phone_shape(digits) or (n in (10, 11) and _US_WRITTEN.fullmatch(raw)) or (n == 10 and _RU_GROUPED.fullmatch(raw)):
         return "phone"
     if n == 12 and inn_ok(digits):
         return "inn"
