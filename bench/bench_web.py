@@ -43,7 +43,7 @@ def long_call(n_utterances: int, target: Path) -> Path:
         utterances.append({"role": u["role"], "start_s": round(t, 2), "end_s": round(w_t, 2), "text": u["text"], "words": words})
         t = w_t + 0.4
     data = {"call_id": "bench-long", "language": "ru", "operator": "op-bench", "started_at": "2026-11-02T10:00:00",
-            "channel": "stereo", "utterances": utterances}
+            "channel": "inbound", "utterances": utterances}
     target.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return target
 
@@ -65,7 +65,10 @@ def main(n_utterances: int = 200, rounds: int = 30) -> None:
         home = Path(tmp)
         engine = open_database(f"sqlite:///{home / 'qa.db'}")
         results = import_files(engine, [long_call(n_utterances, home / "long.json"), EVAL], rubric=find_rubric("order_desk"))
-        call_id = next(r.call_id for r in results if r.path.endswith("long.json"))
+        long = next(r for r in results if r.path.endswith("long.json"))
+        if long.call_id is None:
+            raise SystemExit(f"the long call was not imported: {long.detail}")
+        call_id = long.call_id
         access.add_user(engine, login="lead", role="lead", password="bench password", actor="bench")
         app = create_app(load_settings(home=home, db_url=f"sqlite:///{home / 'qa.db'}"), engine)
         client = TestClient(app)
